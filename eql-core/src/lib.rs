@@ -1,0 +1,1 @@
+//! Semantics shared by the eqlc compiler, its interpreter and generated code.

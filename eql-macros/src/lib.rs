@@ -1,0 +1,1 @@
+//! Procedural macros of eqlc: a thin shim over the `eqlc` library.

@@ -1,0 +1,1 @@
+//! Runtime support for EQL rules compiled by eqlc.

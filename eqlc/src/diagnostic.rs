@@ -1,0 +1,178 @@
+//! Errors and warnings about a query, each tied to a span of its text.
+//!
+//! Every stage reports problems as [`Diagnostic`]s and keeps going where it
+//! can, so that one run shows every mistake. Messages follow rustc's wording:
+//! lower case, no trailing period, EQL constructs in backticks, and a `help`
+//! that says what to write instead.
+
+use std::fmt;
+
+use crate::ast::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// One problem found in a query.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    /// Where in the query text; the caret goes here.
+    pub span: Span,
+    /// A short text shown under the caret.
+    pub label: Option<String>,
+    /// What to write instead.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            span,
+            label: None,
+            help: None,
+        }
+    }
+
+    pub fn warning(span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(span, message)
+        }
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The message with the query line, a caret under the span, and the help,
+    /// for places that cannot show spans themselves (the macro on stable Rust,
+    /// plain-text logs).
+    pub fn render(&self, source: &str) -> String {
+        let position = Position::of(source, self.span.start as usize);
+        let mut out = format!(
+            "{} at line {}, column {}",
+            self.message, position.line, position.column
+        );
+        let line_text = source
+            .get(position.line_start..)
+            .unwrap_or("")
+            .split(['\n', '\r'])
+            .next()
+            .unwrap_or("");
+        let shown: String = line_text.chars().take(200).collect();
+        let caret_start = position.column - 1;
+        let span_chars = source
+            .get(self.span.range())
+            .map(|text| text.split(['\n', '\r']).next().unwrap_or("").chars().count())
+            .unwrap_or(0)
+            .max(1);
+        let caret_len = span_chars.min(shown.chars().count().saturating_sub(caret_start).max(1));
+        out.push_str("\n  |\n  | ");
+        out.push_str(&shown);
+        out.push_str("\n  | ");
+        out.push_str(&" ".repeat(caret_start.min(200)));
+        out.push_str(&"^".repeat(caret_len));
+        if let Some(label) = &self.label {
+            out.push(' ');
+            out.push_str(label);
+        }
+        if let Some(help) = &self.help {
+            out.push_str("\n  = help: ");
+            out.push_str(help);
+        }
+        out
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+/// A 1-based line and column (in characters) of a byte offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+    /// Byte offset of the start of the line.
+    pub line_start: usize,
+}
+
+impl Position {
+    pub fn of(source: &str, offset: usize) -> Position {
+        let offset = offset.min(source.len());
+        let mut line = 1;
+        let mut line_start = 0;
+        for (i, byte) in source.bytes().enumerate().take(offset) {
+            if byte == b'\n' {
+                line += 1;
+                line_start = i + 1;
+            }
+        }
+        let column = source
+            .get(line_start..offset)
+            .map(|text| text.chars().count())
+            .unwrap_or(offset - line_start)
+            + 1;
+        Position {
+            line,
+            column,
+            line_start,
+        }
+    }
+}
+
+/// Diagnostics collected by a stage; errors make the stage fail.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Diagnostics {
+    pub items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter().filter(|d| d.is_error())
+    }
+
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter().filter(|d| !d.is_error())
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(diagnostic: Diagnostic) -> Diagnostics {
+        Diagnostics {
+            items: vec![diagnostic],
+        }
+    }
+}

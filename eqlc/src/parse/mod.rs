@@ -1,0 +1,1 @@
+//! Parsing EQL text into the syntax tree of [`crate::ast`].

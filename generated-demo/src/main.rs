@@ -1,0 +1,2 @@
+//! Scans ECS events for the rules baked in from `rules/`.
+fn main() {}
