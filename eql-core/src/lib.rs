@@ -1,1 +1,20 @@
 //! Semantics shared by the eqlc compiler, its interpreter and generated code.
+//!
+//! Everything whose meaning must be the same when a rule is compiled, when it
+//! is interpreted and when its generated code runs lives here, once:
+//!
+//! - [`value`]: the borrowed values a field read yields;
+//! - [`event`]: the [`Fields`] trait through which rules read events, and the
+//!   compile-time resolution of ECS paths to slots;
+//! - [`text`]: ASCII case folding and wildcard matching;
+//! - [`json`]: decoding one line of NDJSON into the fields a rule reads.
+//!
+//! Users do not depend on this crate directly: `eql-runtime` re-exports what
+//! they need together with the macros.
+
+pub mod event;
+pub mod text;
+pub mod value;
+
+pub use event::{ABSENT, FieldEntry, Fields, Shape, resolve};
+pub use value::{Number, Value};
