@@ -7,12 +7,15 @@
 //! - [`event`]: the [`Fields`] trait through which rules read events, and the
 //!   compile-time resolution of ECS paths to slots;
 //! - [`text`]: ASCII case folding and wildcard matching;
+//! - [`ops`]: comparisons of values with constants;
 //! - [`json`]: decoding one line of NDJSON into the fields a rule reads.
 //!
 //! Users do not depend on this crate directly: `eql-runtime` re-exports what
 //! they need together with the macros.
 
 pub mod event;
+pub mod json;
+pub mod ops;
 pub mod text;
 pub mod value;
 

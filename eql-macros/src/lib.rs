@@ -1,1 +1,55 @@
 //! Procedural macros of eqlc: a thin shim over the `eqlc` library.
+//!
+//! This crate only converts token streams: it reads the macro input, calls
+//! `eqlc` to compile the query, and turns `eqlc`'s diagnostics into
+//! `compile_error!`s spanned on the query literal. Use the macros through
+//! `eql-runtime`, which re-exports them.
+
+use proc_macro::TokenStream;
+
+mod derive;
+mod rule;
+mod spans;
+
+/// Compiles EQL queries into matchers at build time.
+///
+/// ```ignore
+/// eql_rule! {
+///     /// An ssh client asked to forward a port.
+///     pub SshForward = r#"process where process.name == "ssh" and process.args : "-L*""#;
+///
+///     /// A rule read from a detection-rules TOML file (path relative to the
+///     /// crate's `Cargo.toml`); its metadata goes into `SshTunnel::META`.
+///     #[eql(file = "rules/ssh_tunnel.toml")]
+///     pub SshTunnel;
+///
+///     /// Options of the `_eql/search` API.
+///     #[eql(category_field = "event_type")]
+///     pub Legacy = "process where process_name == \"cmd.exe\"";
+/// }
+/// ```
+///
+/// Each rule becomes a unit struct with `matches(&event) -> bool` for any
+/// event type that implements `eql_runtime::Fields` (a `#[derive(Event)]`
+/// struct, or a JSON record), plus `META` and `PATHS`. A mistake in a query
+/// is a compile error pointing into the literal, with the line and column
+/// within the query.
+#[proc_macro]
+pub fn eql_rule(input: TokenStream) -> TokenStream {
+    rule::expand(input.into()).into()
+}
+
+/// Lets a struct be matched by EQL rules: each named field is an ECS field,
+/// a nested struct a nested object.
+///
+/// Field types may be strings (`String`, `&str`, `Cow<str>`, `Box<str>`),
+/// numbers, `bool`, IP addresses, other `#[derive(Event)]` structs, and
+/// `Option`, `Vec`, slices and arrays of any of these (absent values and
+/// arrays). `#[eql(rename = "@timestamp")]` gives a field another ECS name
+/// (dots allowed: `#[eql(rename = "event.category")]`), `#[eql(skip)]` hides
+/// it. A rule that reads a field the struct lacks fails to compile with an
+/// error naming the ECS path.
+#[proc_macro_derive(Event, attributes(eql))]
+pub fn derive_event(input: TokenStream) -> TokenStream {
+    derive::expand(input.into()).into()
+}

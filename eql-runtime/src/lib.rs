@@ -1,1 +1,126 @@
-//! Runtime support for EQL rules compiled by eqlc.
+//! Rules written in Elastic's Event Query Language, compiled into your
+//! binary.
+//!
+//! This is the one crate a program depends on. It re-exports the
+//! [`eql_rule!`] macro, which compiles an EQL query at build time into a
+//! specialised matcher, and [`derive@Event`], which lets a struct of your own
+//! be matched. Events decoded from NDJSON use [`json::Record`].
+//!
+//! ```
+//! use eql_runtime::{eql_rule, Event};
+//!
+//! eql_rule! {
+//!     /// An ssh client asked to forward a port.
+//!     pub SshForward = r#"process where process.name == "ssh" and process.args : "-L*""#;
+//! }
+//!
+//! #[derive(Event)]
+//! struct Process<'a> {
+//!     name: &'a str,
+//!     args: Vec<&'a str>,
+//! }
+//!
+//! #[derive(Event)]
+//! struct ProcessEvent<'a> {
+//!     #[eql(rename = "event.category")]
+//!     category: &'a str,
+//!     process: Process<'a>,
+//! }
+//!
+//! let event = ProcessEvent {
+//!     category: "process",
+//!     process: Process { name: "ssh", args: vec!["ssh", "-l8080:db:5432"] },
+//! };
+//! assert!(SshForward::matches(&event));
+//! ```
+//!
+//! The language, the semantics chosen where Elasticsearch leaves room, and
+//! the limitations are described in the repository's `docs/` folder.
+
+pub use eql_core::event::Fields;
+pub use eql_core::value::{Number, Value};
+pub use eql_core::{json, text};
+pub use eql_macros::{Event, eql_rule};
+
+/// Metadata of a compiled rule, as its rule file states it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuleMeta {
+    /// The rule's stable id (`rule_id` in Elastic's rule files).
+    pub id: &'static str,
+    pub name: &'static str,
+    /// `low`, `medium`, `high` or `critical`.
+    pub severity: &'static str,
+    /// 0 to 100.
+    pub risk_score: u32,
+    /// MITRE ATT&CK tactic ids (`TA0011`).
+    pub tactics: &'static [&'static str],
+    /// MITRE ATT&CK technique and sub-technique ids (`T1572`).
+    pub techniques: &'static [&'static str],
+    /// The EQL query as written.
+    pub query: &'static str,
+}
+
+/// A compiled single-event rule.
+pub trait EventRule {
+    fn meta(&self) -> &'static RuleMeta;
+
+    /// Whether `event` matches the rule.
+    fn matches<E>(&self, event: &E) -> bool
+    where
+        E: Fields + ?Sized;
+}
+
+/// What generated code calls. Not a public API: it changes with the
+/// compiler, which is why the macro and this crate are pinned together.
+#[doc(hidden)]
+pub mod __private {
+    use std::sync::OnceLock;
+
+    pub use eql_core::event::{ABSENT, FieldEntry, Shape, exists, resolve};
+    pub use eql_core::ops::{
+        Comparison, compare_number, compare_text, contains_sorted, contains_sorted_folded,
+        number_in, with_text,
+    };
+    pub use eql_core::text::{has_length, wildcard_match};
+
+    #[inline]
+    pub fn starts_with_folded(text: &str, prefix: &str) -> bool {
+        eql_core::text::starts_with(text, prefix, true)
+    }
+
+    #[inline]
+    pub fn ends_with_folded(text: &str, suffix: &str) -> bool {
+        eql_core::text::ends_with(text, suffix, true)
+    }
+
+    #[inline]
+    pub fn contains_folded(text: &str, needle: &str) -> bool {
+        eql_core::text::contains(text, needle, true)
+    }
+
+    /// A regular expression compiled on first use. The compiler has already
+    /// compiled the same pattern, so building it cannot fail; if it did, the
+    /// regex would match nothing.
+    #[derive(Debug)]
+    pub struct LazyRegex {
+        pattern: &'static str,
+        compiled: OnceLock<Option<regex::Regex>>,
+    }
+
+    impl LazyRegex {
+        pub const fn new(pattern: &'static str) -> LazyRegex {
+            LazyRegex {
+                pattern,
+                compiled: OnceLock::new(),
+            }
+        }
+
+        #[inline]
+        pub fn is_match(&self, text: &str) -> bool {
+            self.compiled
+                .get_or_init(|| regex::Regex::new(self.pattern).ok())
+                .as_ref()
+                .is_some_and(|regex| regex.is_match(text))
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! `eql_rule!`: reads the rule items, compiles each with `eqlc`, and returns
+//! the generated code or spanned errors.
+
+use std::path::PathBuf;
+
+use eqlc::emit::{EmitContext, RuleItem, RuleMeta};
+use eqlc::{Diagnostic, Options, rule_file};
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote};
+use syn::parse::{Parse, ParseStream};
+use syn::{Attribute, Ident, LitStr, Token, Visibility};
+
+use crate::spans;
+
+pub fn expand(input: TokenStream) -> TokenStream {
+    let items = match syn::parse2::<Items>(input) {
+        Ok(items) => items,
+        Err(error) => return error.to_compile_error(),
+    };
+    items.0.iter().map(expand_item).collect()
+}
+
+struct Items(Vec<Item>);
+
+/// `#[attrs] vis Name = "query";` or `#[eql(file = "…")] vis Name;`
+struct Item {
+    attrs: Vec<Attribute>,
+    options: ItemOptions,
+    vis: Visibility,
+    name: Ident,
+    query: Option<LitStr>,
+}
+
+#[derive(Default)]
+struct ItemOptions {
+    file: Option<LitStr>,
+    category_field: Option<LitStr>,
+    timestamp_field: Option<LitStr>,
+    tiebreaker_field: Option<LitStr>,
+    runtime: Option<syn::Path>,
+}
+
+impl Parse for Items {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Items> {
+        let mut items = Vec::new();
+        while !input.is_empty() {
+            items.push(input.parse()?);
+        }
+        Ok(Items(items))
+    }
+}
+
+impl Parse for Item {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Item> {
+        let all_attrs = input.call(Attribute::parse_outer)?;
+        let mut attrs = Vec::new();
+        let mut options = ItemOptions::default();
+        for attr in all_attrs {
+            if attr.path().is_ident("eql") {
+                parse_options(&attr, &mut options)?;
+            } else {
+                attrs.push(attr);
+            }
+        }
+        let vis: Visibility = input.parse()?;
+        let name: Ident = input.parse()?;
+        let query = if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            Some(input.parse::<LitStr>()?)
+        } else {
+            None
+        };
+        input.parse::<Token![;]>()?;
+        match (&query, &options.file) {
+            (None, None) => {
+                return Err(syn::Error::new(
+                    name.span(),
+                    "expected `= \"query\"` after the rule name, or `#[eql(file = \"path.toml\")]`",
+                ));
+            }
+            (Some(query), Some(_)) => {
+                return Err(syn::Error::new(
+                    query.span(),
+                    "a rule takes either a query or `#[eql(file = …)]`, not both",
+                ));
+            }
+            _ => {}
+        }
+        Ok(Item {
+            attrs,
+            options,
+            vis,
+            name,
+            query,
+        })
+    }
+}
+
+fn parse_options(attr: &Attribute, options: &mut ItemOptions) -> syn::Result<()> {
+    attr.parse_nested_meta(|meta| {
+        let slot = if meta.path.is_ident("file") {
+            &mut options.file
+        } else if meta.path.is_ident("category_field") {
+            &mut options.category_field
+        } else if meta.path.is_ident("timestamp_field") {
+            &mut options.timestamp_field
+        } else if meta.path.is_ident("tiebreaker_field") {
+            &mut options.tiebreaker_field
+        } else if meta.path.is_ident("crate") {
+            options.runtime = Some(meta.value()?.parse()?);
+            return Ok(());
+        } else {
+            return Err(meta.error(
+                "unknown option: expected `file`, `category_field`, `timestamp_field`, \
+                 `tiebreaker_field` or `crate`",
+            ));
+        };
+        *slot = Some(meta.value()?.parse()?);
+        Ok(())
+    })
+}
+
+/// Where a rule's query came from, for pointing errors at it.
+enum Source {
+    Inline(LitStr),
+    File {
+        literal: LitStr,
+        path: PathBuf,
+        text: String,
+        query_offset: Option<usize>,
+    },
+}
+
+fn expand_item(item: &Item) -> TokenStream {
+    let runtime = item
+        .options
+        .runtime
+        .as_ref()
+        .map(ToTokens::to_token_stream)
+        .unwrap_or_else(|| quote!(::eql_runtime));
+    let cx = EmitContext { runtime };
+    match compile_item(item, &cx) {
+        Ok(tokens) => tokens,
+        Err(errors) => {
+            let fallback = fallback(item, &cx);
+            quote!(#errors #fallback)
+        }
+    }
+}
+
+fn compile_item(item: &Item, cx: &EmitContext) -> Result<TokenStream, TokenStream> {
+    let mut options = Options::default();
+    let (query, source, mut meta) = match (&item.query, &item.options.file) {
+        (Some(literal), _) => {
+            let query = literal.value();
+            let meta = RuleMeta {
+                id: item.name.to_string(),
+                name: item.name.to_string(),
+                severity: "low".into(),
+                risk_score: 0,
+                query: query.clone(),
+                ..RuleMeta::default()
+            };
+            (query, Source::Inline(literal.clone()), meta)
+        }
+        (None, Some(literal)) => {
+            let path = resolve_path(&literal.value());
+            let text = std::fs::read_to_string(&path).map_err(|error| {
+                syn::Error::new(
+                    literal.span(),
+                    format!("cannot read rule file {}: {error}", path.display()),
+                )
+                .to_compile_error()
+            })?;
+            let rule = rule_file::parse_rule_file(&text).map_err(|error| {
+                syn::Error::new(
+                    literal.span(),
+                    format!("invalid rule file {}: {error}", path.display()),
+                )
+                .to_compile_error()
+            })?;
+            if let Some(field) = &rule.event_category_override {
+                options.category_field = field.clone();
+            }
+            let source = Source::File {
+                literal: literal.clone(),
+                path,
+                text,
+                query_offset: rule.query_offset,
+            };
+            (rule.query.clone(), source, rule.meta())
+        }
+        (None, None) => return Err(quote!()),
+    };
+    if let Some(field) = &item.options.category_field {
+        options.category_field = field.value();
+    }
+    if let Some(field) = &item.options.timestamp_field {
+        options.timestamp_field = field.value();
+    }
+    if let Some(field) = &item.options.tiebreaker_field {
+        options.tiebreaker_field = Some(field.value());
+    }
+    meta.query = query.clone();
+
+    let compiled = eqlc::compile(&query, &options).map_err(|diagnostics| {
+        diagnostics
+            .errors()
+            .map(|diagnostic| error_tokens(diagnostic, &query, &source))
+            .collect::<TokenStream>()
+    })?;
+
+    let attrs = &item.attrs;
+    let vis = &item.vis;
+    let tracked_file = match &source {
+        Source::File { path, .. } => Some(path.display().to_string()),
+        Source::Inline(_) => None,
+    };
+    Ok(eqlc::emit::emit_rule(
+        &RuleItem {
+            attrs: quote!(#(#attrs)*),
+            vis: vis.to_token_stream(),
+            name: item.name.clone(),
+            filter: &compiled.filter,
+            meta: &meta,
+            tracked_file,
+        },
+        cx,
+    ))
+}
+
+/// A path relative to the crate being compiled.
+fn resolve_path(relative: &str) -> PathBuf {
+    let base = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    base.join(relative)
+}
+
+/// One `compile_error!` for a diagnostic, spanned as closely as the compiler
+/// allows, with the position and a caret excerpt in the message.
+fn error_tokens(diagnostic: &Diagnostic, query: &str, source: &Source) -> TokenStream {
+    match source {
+        Source::Inline(literal) => {
+            let span = spans::query_span(literal, diagnostic.span.range());
+            let message = format!("EQL: {}", diagnostic.render(query));
+            syn::Error::new(span, message).to_compile_error()
+        }
+        Source::File {
+            literal,
+            path,
+            text,
+            query_offset,
+        } => {
+            let message = match query_offset {
+                Some(offset) => {
+                    let shifted = Diagnostic {
+                        span: eqlc::ast::Span {
+                            start: diagnostic.span.start + *offset as u32,
+                            end: diagnostic.span.end + *offset as u32,
+                        },
+                        ..diagnostic.clone()
+                    };
+                    format!("EQL in {}: {}", path.display(), shifted.render(text))
+                }
+                None => format!("EQL in {}: {}", path.display(), diagnostic.render(query)),
+            };
+            syn::Error::new(literal.span(), message).to_compile_error()
+        }
+    }
+}
+
+/// The rule type with a body that never runs, so that one mistake in a
+/// query gives one error and not a cascade at every use of the rule.
+fn fallback(item: &Item, cx: &EmitContext) -> TokenStream {
+    let rt = &cx.runtime;
+    let attrs = &item.attrs;
+    let vis = &item.vis;
+    let name = &item.name;
+    let _ = Span::call_site();
+    quote! {
+        #(#attrs)*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        #vis struct #name;
+
+        #[allow(unreachable_code, unused_variables)]
+        impl #name {
+            pub const META: #rt::RuleMeta = #rt::RuleMeta {
+                id: "",
+                name: "",
+                severity: "",
+                risk_score: 0,
+                tactics: &[],
+                techniques: &[],
+                query: "",
+            };
+            pub const PATHS: &'static [&'static str] = &[];
+
+            pub fn matches<E>(event: &E) -> bool
+            where
+                E: #rt::Fields + ?::core::marker::Sized,
+            {
+                ::core::unreachable!()
+            }
+        }
+    }
+}

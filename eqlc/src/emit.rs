@@ -1,0 +1,394 @@
+//! Emission: from the optimised IR to Rust tokens.
+//!
+//! A rule becomes a unit struct with an inherent `matches` function generic
+//! over the event type. Inside it, a private struct holds one associated
+//! constant per field: the field's slot, resolved by `const` evaluation when
+//! `matches` is instantiated for an event type, so a field the type lacks is
+//! a compile error naming the ECS path. The condition is straight-line code
+//! over those constants: string sets become `match` arms, wildcard patterns
+//! prefix, suffix and substring tests, regular expressions statics built on
+//! first use. Nothing allocates per event.
+//!
+//! Every path in the output is absolute (`::core::…`, `::eql_runtime::…`),
+//! so the code compiles in any module, even under `#![no_implicit_prelude]`.
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use eql_core::Number;
+use eql_core::text::{self, PatternKind};
+
+use crate::ast::CompareOp;
+use crate::ir::{Cond, Constant, EventFilter, FieldTable, Test, ValuePred};
+
+/// String sets up to this size become `match` arms; larger ones a sorted
+/// table searched by bisection.
+const MATCH_ARMS_MAX: usize = 32;
+
+/// What the emitted code is named and how it refers to the runtime crate.
+#[derive(Clone, Debug)]
+pub struct EmitContext {
+    /// The path of the runtime crate in the generated code.
+    pub runtime: TokenStream,
+}
+
+impl Default for EmitContext {
+    fn default() -> EmitContext {
+        EmitContext {
+            runtime: quote!(::eql_runtime),
+        }
+    }
+}
+
+/// Metadata that travels with a rule into its alerts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RuleMeta {
+    pub id: String,
+    pub name: String,
+    pub severity: String,
+    pub risk_score: u32,
+    pub tactics: Vec<String>,
+    pub techniques: Vec<String>,
+    pub query: String,
+}
+
+/// Everything needed to emit one event rule.
+#[derive(Clone, Debug)]
+pub struct RuleItem<'a> {
+    /// Attributes and visibility written before the rule name (doc comments).
+    pub attrs: TokenStream,
+    pub vis: TokenStream,
+    pub name: Ident,
+    pub filter: &'a EventFilter,
+    pub meta: &'a RuleMeta,
+    /// Tokens that make cargo rebuild when a rule file changes
+    /// (`include_bytes!` of the file), if the rule came from one.
+    pub tracked_file: Option<String>,
+}
+
+/// The type and impls of one event rule.
+pub fn emit_rule(item: &RuleItem<'_>, cx: &EmitContext) -> TokenStream {
+    let RuleItem {
+        attrs,
+        vis,
+        name,
+        filter,
+        meta,
+        tracked_file,
+    } = item;
+    let rt = &cx.runtime;
+    let matches_body = emit_matches_body(filter, &name.to_string(), cx);
+    let meta_tokens = emit_meta(meta, cx);
+    let mut paths: Vec<&str> = filter.fields.fields.iter().map(|f| f.path.as_str()).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let field_entries = paths.iter().enumerate().map(|(slot, path)| {
+        let slot = slot as u32;
+        quote!(#rt::__private::FieldEntry {
+            name: #path,
+            shape: #rt::__private::Shape::Leaf,
+            first_slot: #slot,
+        })
+    });
+    let tracked = tracked_file.as_ref().map(|path| {
+        quote!(const _: &[u8] = ::core::include_bytes!(#path);)
+    });
+    quote! {
+        #attrs
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        #vis struct #name;
+
+        const _: () = {
+            #tracked
+
+            #[automatically_derived]
+            impl #name {
+                /// The rule's metadata and EQL query.
+                pub const META: #rt::RuleMeta = #meta_tokens;
+
+                /// The ECS paths the rule reads, sorted.
+                pub const PATHS: &'static [&'static str] = &[#(#paths),*];
+
+                /// Whether `event` matches the rule.
+                #[inline]
+                pub fn matches<E>(event: &E) -> bool
+                where
+                    E: #rt::Fields + ?::core::marker::Sized,
+                {
+                    #matches_body
+                }
+            }
+
+            #[automatically_derived]
+            impl #rt::EventRule for #name {
+                #[inline]
+                fn meta(&self) -> &'static #rt::RuleMeta {
+                    &Self::META
+                }
+
+                #[inline]
+                fn matches<E>(&self, event: &E) -> bool
+                where
+                    E: #rt::Fields + ?::core::marker::Sized,
+                {
+                    #name::matches(event)
+                }
+            }
+
+            #[automatically_derived]
+            impl #rt::json::PathSet for #name {
+                const PATHS: &'static [&'static str] = #name::PATHS;
+                const FIELDS: &'static [#rt::__private::FieldEntry] = &[#(#field_entries),*];
+            }
+        };
+    }
+}
+
+fn emit_meta(meta: &RuleMeta, cx: &EmitContext) -> TokenStream {
+    let rt = &cx.runtime;
+    let RuleMeta {
+        id,
+        name,
+        severity,
+        risk_score,
+        tactics,
+        techniques,
+        query,
+    } = meta;
+    quote! {
+        #rt::RuleMeta {
+            id: #id,
+            name: #name,
+            severity: #severity,
+            risk_score: #risk_score,
+            tactics: &[#(#tactics),*],
+            techniques: &[#(#techniques),*],
+            query: #query,
+        }
+    }
+}
+
+/// The body of `matches`: the slot constants, then the condition.
+pub fn emit_matches_body(filter: &EventFilter, rule_name: &str, cx: &EmitContext) -> TokenStream {
+    let rt = &cx.runtime;
+    let slots = SlotNames::new(&filter.fields);
+    let consts = filter.fields.fields.iter().enumerate().map(|(index, field)| {
+        let name = &slots.names[index];
+        let path = &field.path;
+        let missing = if field.optional {
+            quote!(#rt::__private::ABSENT)
+        } else {
+            let message = format!(
+                "the event type has no field `{path}`, which rule `{rule_name}` reads \
+                 (add the field to the type, or write `?{path}` in the query if it may be absent)"
+            );
+            quote!(::core::panic!(#message))
+        };
+        quote! {
+            const #name: u32 = match #rt::__private::resolve(&<E as #rt::Fields>::SHAPE, #path) {
+                ::core::option::Option::Some(slot) => slot,
+                ::core::option::Option::None => #missing,
+            };
+        }
+    });
+    let condition = emit_cond(&filter.condition, &slots, cx);
+    quote! {
+        struct __EqlSlots<E: ?::core::marker::Sized>(::core::marker::PhantomData<E>);
+        impl<E: #rt::Fields + ?::core::marker::Sized> __EqlSlots<E> {
+            #(#consts)*
+        }
+        #condition
+    }
+}
+
+/// The names of the slot constants, one per field, made from the path.
+struct SlotNames {
+    names: Vec<Ident>,
+}
+
+impl SlotNames {
+    fn new(fields: &FieldTable) -> SlotNames {
+        let mut names: Vec<Ident> = Vec::with_capacity(fields.len());
+        for field in &fields.fields {
+            let mut base: String = field
+                .path
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_uppercase()
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            base = base.trim_matches('_').to_owned();
+            if base.is_empty() || base.starts_with(|c: char| c.is_ascii_digit()) {
+                base.insert_str(0, "F_");
+            }
+            let mut name = base.clone();
+            let mut n = 2;
+            while names.iter().any(|existing| *existing == name) {
+                name = format!("{base}_{n}");
+                n += 1;
+            }
+            names.push(Ident::new(&name, Span::call_site()));
+        }
+        SlotNames { names }
+    }
+}
+
+fn emit_cond(cond: &Cond, slots: &SlotNames, cx: &EmitContext) -> TokenStream {
+    match cond {
+        Cond::Const(b) => quote!(#b),
+        Cond::And(conds) => {
+            let conds = conds.iter().map(|c| emit_cond(c, slots, cx));
+            quote!((#(#conds)&&*))
+        }
+        Cond::Or(conds) => {
+            let conds = conds.iter().map(|c| emit_cond(c, slots, cx));
+            quote!((#(#conds)||*))
+        }
+        Cond::Test(test) => emit_test(test, slots, cx),
+        // Expressions are rejected before emission until functions land.
+        Cond::Expr { .. } => quote!(false),
+    }
+}
+
+fn emit_test(test: &Test, slots: &SlotNames, cx: &EmitContext) -> TokenStream {
+    let rt = &cx.runtime;
+    let slot = &slots.names[test.field.0 as usize];
+    let read = if test.preds.iter().any(|pred| matches!(pred, ValuePred::Exists)) {
+        quote!(#rt::__private::exists(event, __EqlSlots::<E>::#slot))
+    } else {
+        let body = emit_value_preds(&test.preds, cx);
+        quote!(#rt::Fields::any_value(event, __EqlSlots::<E>::#slot, &mut |value| #body))
+    };
+    if test.negated { quote!(!#read) } else { read }
+}
+
+/// One boolean expression over `value` that holds when any of `preds` does.
+fn emit_value_preds(preds: &[ValuePred], cx: &EmitContext) -> TokenStream {
+    let rt = &cx.runtime;
+    let mut text_preds = Vec::new();
+    let mut other_preds = Vec::new();
+    for pred in preds {
+        match pred {
+            ValuePred::Strings {
+                values,
+                insensitive,
+            } => text_preds.push(emit_strings(values, *insensitive, cx)),
+            ValuePred::Wildcards {
+                patterns,
+                insensitive,
+            } => text_preds.extend(patterns.iter().map(|p| emit_wildcard(p, *insensitive, cx))),
+            ValuePred::Regex(set) => {
+                let pattern = &set.translated;
+                text_preds.push(quote! {{
+                    static REGEX: #rt::__private::LazyRegex = #rt::__private::LazyRegex::new(#pattern);
+                    REGEX.is_match(text)
+                }});
+            }
+            ValuePred::Exists => other_preds.push(quote!(true)),
+            ValuePred::Bool(b) => {
+                other_preds.push(quote!(::core::matches!(value, #rt::Value::Bool(#b))));
+            }
+            ValuePred::Numbers(numbers) => {
+                let numbers = numbers.iter().map(|n| emit_number(*n, cx));
+                other_preds.push(quote!(#rt::__private::number_in(value, &[#(#numbers),*])));
+            }
+            ValuePred::Compare { op, constant } => {
+                other_preds.push(emit_compare(*op, constant, cx));
+            }
+        }
+    }
+    let mut parts = Vec::new();
+    if !text_preds.is_empty() {
+        parts.push(quote!(#rt::__private::with_text(value, |text| #(#text_preds)||*)));
+    }
+    parts.extend(other_preds);
+    quote!(#(#parts)||*)
+}
+
+fn emit_strings(values: &[String], insensitive: bool, cx: &EmitContext) -> TokenStream {
+    let rt = &cx.runtime;
+    if values.len() > MATCH_ARMS_MAX {
+        return if insensitive {
+            quote!(#rt::__private::contains_sorted_folded(&[#(#values),*], text))
+        } else {
+            quote!(#rt::__private::contains_sorted(&[#(#values),*], text))
+        };
+    }
+    if !insensitive {
+        return quote!(::core::matches!(text, #(#values)|*));
+    }
+    // Group by length so that most values are rejected by one comparison.
+    let mut by_len: Vec<(usize, Vec<&String>)> = Vec::new();
+    for value in values {
+        match by_len.iter_mut().find(|(len, _)| *len == value.len()) {
+            Some((_, group)) => group.push(value),
+            None => by_len.push((value.len(), vec![value])),
+        }
+    }
+    by_len.sort_by_key(|(len, _)| *len);
+    if by_len.len() == 1 {
+        let group = &by_len[0].1;
+        return quote!((#(text.eq_ignore_ascii_case(#group))||*));
+    }
+    let arms = by_len.iter().map(|(len, group)| {
+        let len = Literal::usize_unsuffixed(*len);
+        quote!(#len => #(text.eq_ignore_ascii_case(#group))||*,)
+    });
+    quote!(match text.len() { #(#arms)* _ => false })
+}
+
+fn emit_wildcard(pattern: &str, insensitive: bool, cx: &EmitContext) -> TokenStream {
+    let rt = &cx.runtime;
+    match text::classify(pattern) {
+        PatternKind::Exact(s) if insensitive => quote!(text.eq_ignore_ascii_case(#s)),
+        PatternKind::Exact(s) => quote!(text == #s),
+        PatternKind::Prefix(s) if insensitive => quote!(#rt::__private::starts_with_folded(text, #s)),
+        PatternKind::Prefix(s) => quote!(text.starts_with(#s)),
+        PatternKind::Suffix(s) if insensitive => quote!(#rt::__private::ends_with_folded(text, #s)),
+        PatternKind::Suffix(s) => quote!(text.ends_with(#s)),
+        PatternKind::Contains(s) if insensitive => quote!(#rt::__private::contains_folded(text, #s)),
+        PatternKind::Contains(s) => quote!(text.contains(#s)),
+        PatternKind::Length { min: 0, exact: false } => quote!(true),
+        PatternKind::Length { min: 1, exact: false } => quote!(!text.is_empty()),
+        PatternKind::Length { min, exact } => quote!(#rt::__private::has_length(text, #min, #exact)),
+        PatternKind::General => quote!(#rt::__private::wildcard_match(#pattern, text, #insensitive)),
+    }
+}
+
+fn emit_number(number: Number, cx: &EmitContext) -> TokenStream {
+    let rt = &cx.runtime;
+    match number {
+        Number::Int(n) => quote!(#rt::Number::Int(#n)),
+        Number::UInt(n) => quote!(#rt::Number::UInt(#n)),
+        Number::Float(n) => quote!(#rt::Number::Float(#n)),
+    }
+}
+
+fn emit_compare(op: CompareOp, constant: &Constant, cx: &EmitContext) -> TokenStream {
+    let rt = &cx.runtime;
+    let op = match op {
+        CompareOp::Eq => quote!(#rt::__private::Comparison::Equal),
+        CompareOp::Ne => quote!(#rt::__private::Comparison::NotEqual),
+        CompareOp::Lt => quote!(#rt::__private::Comparison::Less),
+        CompareOp::Le => quote!(#rt::__private::Comparison::LessOrEqual),
+        CompareOp::Gt => quote!(#rt::__private::Comparison::Greater),
+        CompareOp::Ge => quote!(#rt::__private::Comparison::GreaterOrEqual),
+    };
+    match constant {
+        Constant::Number(n) => {
+            let n = emit_number(*n, cx);
+            quote!(#rt::__private::compare_number(value, #op, #n))
+        }
+        Constant::String(s) => quote!(#rt::__private::compare_text(value, #op, #s)),
+        Constant::Bool(_) | Constant::Null => quote!(false),
+    }
+}
+
+/// A name for a generated item that cannot clash with user names.
+pub fn private_ident(name: &str) -> Ident {
+    format_ident!("__eql_{}", name)
+}
