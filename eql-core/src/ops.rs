@@ -112,9 +112,21 @@ mod tests {
     fn numbers_compare_across_forms() {
         assert!(number_in(Value::Int(4), &[Number::Float(4.0)]));
         assert!(!number_in(Value::Str("4"), &[Number::Int(4)]));
-        assert!(compare_number(Value::UInt(u64::MAX), Comparison::Greater, Number::Int(0)));
-        assert!(compare_number(Value::Float(4.5), Comparison::Less, Number::Int(5)));
-        assert!(!compare_number(Value::Float(f64::NAN), Comparison::Less, Number::Int(5)));
+        assert!(compare_number(
+            Value::UInt(u64::MAX),
+            Comparison::Greater,
+            Number::Int(0)
+        ));
+        assert!(compare_number(
+            Value::Float(4.5),
+            Comparison::Less,
+            Number::Int(5)
+        ));
+        assert!(!compare_number(
+            Value::Float(f64::NAN),
+            Comparison::Less,
+            Number::Int(5)
+        ));
     }
 
     #[test]

@@ -67,7 +67,10 @@ fn try_expand(input: TokenStream) -> syn::Result<TokenStream> {
                 if meta.path.is_ident("rename") {
                     let renamed: LitStr = meta.value()?.parse()?;
                     if renamed.value().is_empty() {
-                        return Err(syn::Error::new(renamed.span(), "the ECS name cannot be empty"));
+                        return Err(syn::Error::new(
+                            renamed.span(),
+                            "the ECS name cannot be empty",
+                        ));
                     }
                     name = renamed.value();
                     Ok(())
@@ -95,9 +98,7 @@ fn try_expand(input: TokenStream) -> syn::Result<TokenStream> {
         let where_clause = generics.make_where_clause();
         for field in &fields {
             let ty = &field.ty;
-            where_clause
-                .predicates
-                .push(parse_quote!(#ty: #rt::Fields));
+            where_clause.predicates.push(parse_quote!(#ty: #rt::Fields));
         }
     }
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();

@@ -8,6 +8,7 @@
 use proc_macro::TokenStream;
 
 mod derive;
+mod pack;
 mod rule;
 mod spans;
 
@@ -52,4 +53,25 @@ pub fn eql_rule(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(Event, attributes(eql))]
 pub fn derive_event(input: TokenStream) -> TokenStream {
     derive::expand(input.into()).into()
+}
+
+/// Compiles every detection-rule file under a folder into one pack type.
+///
+/// ```ignore
+/// eql_pack! {
+///     /// The rules shipped in `rules/`.
+///     #[eql(dir = "../rules", fields = ["@timestamp", "process.name"])]
+///     pub Rules;
+/// }
+/// ```
+///
+/// The folder is relative to the crate's `Cargo.toml`; every `.toml` file
+/// under it whose `[rule].language` is `eql` is compiled, in path order.
+/// `fields` names extra ECS paths to decode from JSON (for alerts). The pack
+/// offers `RULES` (the metadata of each rule), `PATHS`, and
+/// `for_each_match(&event, |rule| …)`, and decodes JSON through
+/// `eql_runtime::json::Record<Rules>`.
+#[proc_macro]
+pub fn eql_pack(input: TokenStream) -> TokenStream {
+    pack::expand(input.into()).into()
 }

@@ -29,8 +29,11 @@ fn check_query_kind(query: &Query, diagnostics: &mut Diagnostics) {
     match &query.body {
         QueryBody::Event(_) => {}
         QueryBody::Join(join) => diagnostics.push(
-            Diagnostic::error(join.span, "`join` queries are not supported by Elasticsearch EQL")
-                .with_help("use a `sequence` with `by` keys, or a `sample`"),
+            Diagnostic::error(
+                join.span,
+                "`join` queries are not supported by Elasticsearch EQL",
+            )
+            .with_help("use a `sequence` with `by` keys, or a `sample`"),
         ),
         QueryBody::Sequence(sequence) => diagnostics.push(
             Diagnostic::error(sequence.span, "sequence queries are not supported yet")
@@ -72,7 +75,10 @@ fn check_lineage(expr: &Expr, diagnostics: &mut Diagnostics) {
         diagnostics.push(
             Diagnostic::error(
                 expr.span,
-                format!("process relationships (`{} of`) are not supported", relation.node),
+                format!(
+                    "process relationships (`{} of`) are not supported",
+                    relation.node
+                ),
             )
             .with_help("use a `sequence` joined `by process.entity_id` instead"),
         );

@@ -79,7 +79,12 @@ pub fn emit_rule(item: &RuleItem<'_>, cx: &EmitContext) -> TokenStream {
     let rt = &cx.runtime;
     let matches_body = emit_matches_body(filter, &name.to_string(), cx);
     let meta_tokens = emit_meta(meta, cx);
-    let mut paths: Vec<&str> = filter.fields.fields.iter().map(|f| f.path.as_str()).collect();
+    let mut paths: Vec<&str> = filter
+        .fields
+        .fields
+        .iter()
+        .map(|f| f.path.as_str())
+        .collect();
     paths.sort_unstable();
     paths.dedup();
     let field_entries = paths.iter().enumerate().map(|(slot, path)| {
@@ -91,7 +96,9 @@ pub fn emit_rule(item: &RuleItem<'_>, cx: &EmitContext) -> TokenStream {
         })
     });
     let tracked = tracked_file.as_ref().map(|path| {
-        quote!(const _: &[u8] = ::core::include_bytes!(#path);)
+        quote!(
+            const _: &[u8] = ::core::include_bytes!(#path);
+        )
     });
     quote! {
         #attrs
@@ -257,7 +264,11 @@ fn emit_cond(cond: &Cond, slots: &SlotNames, cx: &EmitContext) -> TokenStream {
 fn emit_test(test: &Test, slots: &SlotNames, cx: &EmitContext) -> TokenStream {
     let rt = &cx.runtime;
     let slot = &slots.names[test.field.0 as usize];
-    let read = if test.preds.iter().any(|pred| matches!(pred, ValuePred::Exists)) {
+    let read = if test
+        .preds
+        .iter()
+        .any(|pred| matches!(pred, ValuePred::Exists))
+    {
         quote!(#rt::__private::exists(event, __EqlSlots::<E>::#slot))
     } else {
         let body = emit_value_preds(&test.preds, cx);
@@ -346,16 +357,30 @@ fn emit_wildcard(pattern: &str, insensitive: bool, cx: &EmitContext) -> TokenStr
     match text::classify(pattern) {
         PatternKind::Exact(s) if insensitive => quote!(text.eq_ignore_ascii_case(#s)),
         PatternKind::Exact(s) => quote!(text == #s),
-        PatternKind::Prefix(s) if insensitive => quote!(#rt::__private::starts_with_folded(text, #s)),
+        PatternKind::Prefix(s) if insensitive => {
+            quote!(#rt::__private::starts_with_folded(text, #s))
+        }
         PatternKind::Prefix(s) => quote!(text.starts_with(#s)),
         PatternKind::Suffix(s) if insensitive => quote!(#rt::__private::ends_with_folded(text, #s)),
         PatternKind::Suffix(s) => quote!(text.ends_with(#s)),
-        PatternKind::Contains(s) if insensitive => quote!(#rt::__private::contains_folded(text, #s)),
+        PatternKind::Contains(s) if insensitive => {
+            quote!(#rt::__private::contains_folded(text, #s))
+        }
         PatternKind::Contains(s) => quote!(text.contains(#s)),
-        PatternKind::Length { min: 0, exact: false } => quote!(true),
-        PatternKind::Length { min: 1, exact: false } => quote!(!text.is_empty()),
-        PatternKind::Length { min, exact } => quote!(#rt::__private::has_length(text, #min, #exact)),
-        PatternKind::General => quote!(#rt::__private::wildcard_match(#pattern, text, #insensitive)),
+        PatternKind::Length {
+            min: 0,
+            exact: false,
+        } => quote!(true),
+        PatternKind::Length {
+            min: 1,
+            exact: false,
+        } => quote!(!text.is_empty()),
+        PatternKind::Length { min, exact } => {
+            quote!(#rt::__private::has_length(text, #min, #exact))
+        }
+        PatternKind::General => {
+            quote!(#rt::__private::wildcard_match(#pattern, text, #insensitive))
+        }
     }
 }
 

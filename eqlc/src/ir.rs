@@ -86,7 +86,10 @@ pub enum Cond {
     /// A general expression of boolean type, true only when it evaluates to
     /// `true` (not `false`, not `null`); `negated` flips that to "not true",
     /// as a `must_not` around a script query does.
-    Expr { expr: Scalar, negated: bool },
+    Expr {
+        expr: Scalar,
+        negated: bool,
+    },
 }
 
 /// "Some value of `field` satisfies one of `preds`", or with `negated`,

@@ -28,10 +28,12 @@ pub mod ast;
 pub mod check;
 pub mod diagnostic;
 pub mod emit;
+pub mod interpret;
 pub mod ir;
 pub mod lower;
 pub mod lucene;
 pub mod optimise;
+pub mod pack;
 pub mod parse;
 pub mod rule_file;
 

@@ -165,8 +165,11 @@ impl Lowerer {
                 .with_help("compare fields with literals using operators instead"),
             ),
             ExprKind::Arith { .. } | ExprKind::Unary { .. } => self.error(
-                Diagnostic::error(expr.span, "expected a condition, found an arithmetic expression")
-                    .with_help("compare it with a value, for example `(a + 1) == 2`"),
+                Diagnostic::error(
+                    expr.span,
+                    "expected a condition, found an arithmetic expression",
+                )
+                .with_help("compare it with a value, for example `(a + 1) == 2`"),
             ),
             // Reported by the checker.
             ExprKind::Lineage { .. } => Cond::Const(false),
@@ -190,11 +193,14 @@ impl Lowerer {
                 self.compare_field(id, flip(op), literal, lhs.span)
             }
             (ExprKind::Field(_), ExprKind::Field(_)) => self.error(
-                Diagnostic::error(span, "comparing a field with another field is not supported")
-                    .with_help(
-                        "Elasticsearch compares fields only with literals; \
+                Diagnostic::error(
+                    span,
+                    "comparing a field with another field is not supported",
+                )
+                .with_help(
+                    "Elasticsearch compares fields only with literals; \
                          use a `sequence` joined `by` both fields to relate two events",
-                    ),
+                ),
             ),
             (ExprKind::Literal(a), ExprKind::Literal(b)) => match compare_literals(op, a, b) {
                 Some(result) => Cond::Const(result),
@@ -330,8 +336,11 @@ impl Lowerer {
     fn lower_match(&mut self, value: &Expr, op: MatchOp, patterns: &[Expr]) -> Cond {
         let ExprKind::Field(field) = &value.kind else {
             return self.error(
-                Diagnostic::error(value.span, format!("`{op}` on a computed value is not supported yet"))
-                    .with_help("test a field directly"),
+                Diagnostic::error(
+                    value.span,
+                    format!("`{op}` on a computed value is not supported yet"),
+                )
+                .with_help("test a field directly"),
             );
         };
         let mut texts = Vec::with_capacity(patterns.len());
@@ -342,15 +351,21 @@ impl Lowerer {
                     return self.error(
                         Diagnostic::error(
                             pattern.span,
-                            format!("`{op}` needs a string pattern, found {}", describe_literal(literal)),
+                            format!(
+                                "`{op}` needs a string pattern, found {}",
+                                describe_literal(literal)
+                            ),
                         )
                         .with_help("write the pattern in double quotes"),
                     );
                 }
                 _ => {
                     return self.error(
-                        Diagnostic::error(pattern.span, format!("`{op}` patterns must be string literals"))
-                            .with_help("comparing a field with another field is not supported"),
+                        Diagnostic::error(
+                            pattern.span,
+                            format!("`{op}` patterns must be string literals"),
+                        )
+                        .with_help("comparing a field with another field is not supported"),
                     );
                 }
             }
@@ -378,7 +393,10 @@ impl Lowerer {
 }
 
 /// Splits wildcard patterns into exact strings (no wildcard) and patterns.
-pub fn wildcard_preds<'a>(patterns: impl Iterator<Item = &'a str>, insensitive: bool) -> Vec<ValuePred> {
+pub fn wildcard_preds<'a>(
+    patterns: impl Iterator<Item = &'a str>,
+    insensitive: bool,
+) -> Vec<ValuePred> {
     let mut exact = Vec::new();
     let mut wildcards = Vec::new();
     for pattern in patterns {
@@ -448,7 +466,10 @@ fn regex_set(patterns: &[(&str, Span)], insensitive: bool) -> Result<RegexSet, D
         return Err(Diagnostic::error(span, message).with_help("simplify the pattern"));
     }
     Ok(RegexSet {
-        sources: patterns.iter().map(|(pattern, _)| (*pattern).to_owned()).collect(),
+        sources: patterns
+            .iter()
+            .map(|(pattern, _)| (*pattern).to_owned())
+            .collect(),
         insensitive,
         translated,
     })

@@ -299,7 +299,9 @@ impl Parser {
                 let mut out = String::from("(?:");
                 loop {
                     match self.peek() {
-                        None => return Err(self.error("expected `\"` to close the quoted text".into())),
+                        None => {
+                            return Err(self.error("expected `\"` to close the quoted text".into()));
+                        }
                         Some('"') => {
                             self.pos += 1;
                             break;

@@ -1,2 +1,300 @@
-//! Scans ECS events for the rules baked in from `rules/`.
-fn main() {}
+//! Scans ECS events (NDJSON) for the detection rules baked in from `rules/`.
+//!
+//! Every rule file under `rules/` is compiled into this binary by
+//! `eql_pack!` when it is built; nothing is interpreted at run time. Each
+//! input line is decoded into just the fields the rules read, matched against
+//! every rule, and each match is written to stdout as one JSON alert. A line
+//! that is not a valid event is reported on stderr with its number and
+//! skipped; the scan goes on.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+use eql_runtime::json::Record;
+use eql_runtime::{Fields, RuleMeta, Value, eql_pack};
+
+eql_pack! {
+    /// The rules of `rules/`, with the fields every alert reports.
+    #[eql(
+        dir = "../rules",
+        fields = ["@timestamp", "container.id", "process.name", "process.args"],
+    )]
+    pub Rules;
+}
+
+/// The event fields copied into each alert.
+const ALERT_FIELDS: [&str; 4] = ["@timestamp", "container.id", "process.name", "process.args"];
+
+/// Longest input line read; longer lines are reported and skipped.
+const MAX_LINE: usize = 1 << 20;
+
+#[derive(Parser, Debug)]
+#[command(
+    version,
+    about = "Scan NDJSON ECS events with the rules compiled from rules/"
+)]
+struct Args {
+    /// NDJSON files to scan; none, or `-`, reads standard input.
+    files: Vec<PathBuf>,
+
+    /// Print nothing on stderr but errors.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// Counts for the summary.
+#[derive(Debug, Default)]
+struct Totals {
+    events: u64,
+    alerts: u64,
+    bytes: u64,
+    /// `file:line` of each malformed line.
+    malformed: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let started = Instant::now();
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut totals = Totals::default();
+    let mut scanner = Scanner::new();
+
+    let inputs: Vec<Option<PathBuf>> = if args.files.is_empty() {
+        vec![None]
+    } else {
+        args.files
+            .iter()
+            .map(|path| (path.as_os_str() != "-").then(|| path.clone()))
+            .collect()
+    };
+    let mut failed = false;
+    for input in inputs {
+        let result = match &input {
+            None => scanner.scan("-", io::stdin().lock(), &mut out, &mut totals),
+            Some(path) => match File::open(path) {
+                Ok(file) => scanner.scan(
+                    &path.display().to_string(),
+                    BufReader::new(file),
+                    &mut out,
+                    &mut totals,
+                ),
+                Err(error) => {
+                    eprintln!("error: cannot open {}: {error}", path.display());
+                    failed = true;
+                    continue;
+                }
+            },
+        };
+        if let Err(error) = result {
+            eprintln!("error: {error}");
+            failed = true;
+        }
+    }
+    if let Err(error) = out.flush() {
+        eprintln!("error: cannot write alerts: {error}");
+        return ExitCode::FAILURE;
+    }
+
+    if !args.quiet {
+        let seconds = started.elapsed().as_secs_f64().max(1e-9);
+        eprintln!(
+            "{} events read, {} alerts, {} malformed lines skipped{}; {:.0} events/s ({} rules)",
+            totals.events,
+            totals.alerts,
+            totals.malformed.len(),
+            if totals.malformed.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", totals.malformed.join(", "))
+            },
+            totals.events as f64 / seconds,
+            Rules::RULES.len(),
+        );
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Reusable buffers of a scan.
+struct Scanner {
+    record: Record<Rules>,
+    line: Vec<u8>,
+    /// The slot of each alert field in the pack's record.
+    alert_slots: [u32; ALERT_FIELDS.len()],
+}
+
+impl Scanner {
+    fn new() -> Scanner {
+        let alert_slots = ALERT_FIELDS.map(|path| {
+            Rules::PATHS
+                .binary_search(&path)
+                .map(|slot| slot as u32)
+                .unwrap_or(eql_runtime::__private::ABSENT)
+        });
+        Scanner {
+            record: Record::new(),
+            line: Vec::new(),
+            alert_slots,
+        }
+    }
+
+    fn scan(
+        &mut self,
+        name: &str,
+        mut reader: impl BufRead,
+        out: &mut impl Write,
+        totals: &mut Totals,
+    ) -> io::Result<()> {
+        let mut line_number = 0u64;
+        loop {
+            self.line.clear();
+            let read = read_line(&mut reader, &mut self.line, MAX_LINE)?;
+            if read == LineRead::End {
+                return Ok(());
+            }
+            line_number += 1;
+            totals.bytes += self.line.len() as u64;
+            if read == LineRead::TooLong {
+                report_malformed(name, line_number, "line is longer than 1 MiB", totals);
+                continue;
+            }
+            let text = trim_line_end(&self.line);
+            if text.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            totals.events += 1;
+            let event = match self.record.decode(text) {
+                Ok(event) => event,
+                Err(error) => {
+                    report_malformed(name, line_number, &error.to_string(), totals);
+                    continue;
+                }
+            };
+            let mut write_error = None;
+            Rules::for_each_match(&event, |rule| {
+                totals.alerts += 1;
+                let alert = alert_json(rule, name, line_number, &event, &self.alert_slots);
+                if let Err(error) = writeln!(out, "{alert}") {
+                    write_error = Some(error);
+                }
+            });
+            if let Some(error) = write_error {
+                return Err(error);
+            }
+        }
+    }
+}
+
+fn report_malformed(name: &str, line_number: u64, message: &str, totals: &mut Totals) {
+    eprintln!("{name}:{line_number}: skipped malformed event: {message}");
+    totals.malformed.push(format!("{name}:{line_number}"));
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum LineRead {
+    Line,
+    TooLong,
+    End,
+}
+
+/// Reads one line into `buffer` (without keeping more than `max` bytes of
+/// it); a line longer than `max` is consumed to its end and reported.
+fn read_line(reader: &mut impl BufRead, buffer: &mut Vec<u8>, max: usize) -> io::Result<LineRead> {
+    let mut too_long = false;
+    let mut any = false;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        if available.is_empty() {
+            return Ok(match (any, too_long) {
+                (false, _) => LineRead::End,
+                (true, true) => LineRead::TooLong,
+                (true, false) => LineRead::Line,
+            });
+        }
+        any = true;
+        let (chunk, done) = match available.iter().position(|&b| b == b'\n') {
+            Some(end) => (&available[..=end], true),
+            None => (available, false),
+        };
+        let used = chunk.len();
+        if buffer.len() + chunk.len() > max + 1 {
+            too_long = true;
+        } else {
+            buffer.extend_from_slice(chunk);
+        }
+        reader.consume(used);
+        if done {
+            return Ok(if too_long {
+                LineRead::TooLong
+            } else {
+                LineRead::Line
+            });
+        }
+    }
+}
+
+fn trim_line_end(line: &[u8]) -> &[u8] {
+    let mut end = line.len();
+    while end > 0 && matches!(line[end - 1], b'\n' | b'\r') {
+        end -= 1;
+    }
+    &line[..end]
+}
+
+/// One alert as a JSON object.
+fn alert_json<E: Fields>(
+    rule: &RuleMeta,
+    file: &str,
+    line: u64,
+    event: &E,
+    slots: &[u32; ALERT_FIELDS.len()],
+) -> serde_json::Value {
+    let mut fields = serde_json::Map::new();
+    for (path, &slot) in ALERT_FIELDS.iter().zip(slots) {
+        let mut values = Vec::new();
+        event.any_value(slot, &mut |value| {
+            values.push(json_value(value));
+            false
+        });
+        let value = match values.len() {
+            0 => serde_json::Value::Null,
+            1 if *path != "process.args" => values.remove(0),
+            _ => serde_json::Value::Array(values),
+        };
+        fields.insert((*path).to_owned(), value);
+    }
+    serde_json::json!({
+        "rule_id": rule.id,
+        "rule_name": rule.name,
+        "severity": rule.severity,
+        "risk_score": rule.risk_score,
+        "tactics": rule.tactics,
+        "techniques": rule.techniques,
+        "file": file,
+        "line": line,
+        "event": fields,
+    })
+}
+
+fn json_value(value: Value<'_>) -> serde_json::Value {
+    match value {
+        Value::Str(text) => serde_json::Value::from(text),
+        Value::Int(n) => serde_json::Value::from(n),
+        Value::UInt(n) => serde_json::Value::from(n),
+        Value::Float(n) => serde_json::Value::from(n),
+        Value::Bool(b) => serde_json::Value::from(b),
+        Value::Ip(ip) => serde_json::Value::from(ip.to_string()),
+    }
+}

@@ -5,5 +5,8 @@ use crate::ast::Query;
 use crate::diagnostic::Diagnostic;
 
 pub fn parse_query(_text: &str) -> Result<Query, Diagnostic> {
-    Err(Diagnostic::error(crate::ast::Span::default(), "the parser is not built yet"))
+    Err(Diagnostic::error(
+        crate::ast::Span::default(),
+        "the parser is not built yet",
+    ))
 }

@@ -1,0 +1,110 @@
+//! `eql_pack!`: compiles a folder of rule files into one pack type.
+
+use eqlc::emit::EmitContext;
+use eqlc::pack::{PackItem, emit_pack, load_pack};
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Attribute, Ident, LitStr, Token, Visibility};
+
+pub fn expand(input: TokenStream) -> TokenStream {
+    match syn::parse2::<PackInput>(input) {
+        Ok(input) => expand_pack(&input),
+        Err(error) => error.to_compile_error(),
+    }
+}
+
+/// `#[eql(dir = "…", fields = ["…", …])] vis Name;`
+struct PackInput {
+    attrs: Vec<Attribute>,
+    dir: LitStr,
+    fields: Vec<LitStr>,
+    runtime: Option<syn::Path>,
+    vis: Visibility,
+    name: Ident,
+}
+
+impl Parse for PackInput {
+    fn parse(input: ParseStream<'_>) -> syn::Result<PackInput> {
+        let all_attrs = input.call(Attribute::parse_outer)?;
+        let mut attrs = Vec::new();
+        let mut dir = None;
+        let mut fields = Vec::new();
+        let mut runtime = None;
+        for attr in all_attrs {
+            if !attr.path().is_ident("eql") {
+                attrs.push(attr);
+                continue;
+            }
+            attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("dir") {
+                    dir = Some(meta.value()?.parse()?);
+                } else if meta.path.is_ident("fields") {
+                    let content;
+                    meta.value()?;
+                    syn::bracketed!(content in meta.input);
+                    let list = Punctuated::<LitStr, Token![,]>::parse_terminated(&content)?;
+                    fields.extend(list);
+                } else if meta.path.is_ident("crate") {
+                    runtime = Some(meta.value()?.parse()?);
+                } else {
+                    return Err(meta.error("unknown option: expected `dir`, `fields` or `crate`"));
+                }
+                Ok(())
+            })?;
+        }
+        let vis: Visibility = input.parse()?;
+        let name: Ident = input.parse()?;
+        input.parse::<Token![;]>()?;
+        let dir = dir.ok_or_else(|| {
+            syn::Error::new(
+                name.span(),
+                "a pack needs `#[eql(dir = \"path/to/rules\")]` (relative to Cargo.toml)",
+            )
+        })?;
+        Ok(PackInput {
+            attrs,
+            dir,
+            fields,
+            runtime,
+            vis,
+            name,
+        })
+    }
+}
+
+fn expand_pack(input: &PackInput) -> TokenStream {
+    let runtime = input
+        .runtime
+        .as_ref()
+        .map(ToTokens::to_token_stream)
+        .unwrap_or_else(|| quote!(::eql_runtime));
+    let cx = EmitContext { runtime };
+    let base = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_default();
+    let dir = base.join(input.dir.value());
+    let pack = match load_pack(&dir) {
+        Ok(pack) => pack,
+        Err(errors) => {
+            return errors
+                .iter()
+                .map(|error| {
+                    syn::Error::new(input.dir.span(), format!("EQL in {error}")).to_compile_error()
+                })
+                .collect();
+        }
+    };
+    let attrs = &input.attrs;
+    emit_pack(
+        &PackItem {
+            attrs: quote!(#(#attrs)*),
+            vis: input.vis.to_token_stream(),
+            name: input.name.clone(),
+            pack: &pack,
+            extra_fields: input.fields.iter().map(LitStr::value).collect(),
+        },
+        &cx,
+    )
+}

@@ -1,0 +1,283 @@
+//! Rule packs: a folder of detection-rule files compiled into one type.
+//!
+//! [`load_pack`] reads every `.toml` file under a folder (sorted by path, so
+//! the output is deterministic), skips rules in other languages with a note,
+//! and compiles each EQL rule with its own options. [`emit_pack`] writes one
+//! type that evaluates every rule on an event and reports each match.
+
+use std::path::{Path, PathBuf};
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use crate::emit::{EmitContext, RuleItem, emit_rule};
+use crate::rule_file::{RuleFile, parse_rule_file};
+use crate::{Compiled, Diagnostic, Options};
+
+/// A compiled rule of a pack.
+#[derive(Clone, Debug)]
+pub struct PackRule {
+    pub path: PathBuf,
+    pub rule: RuleFile,
+    pub compiled: Compiled,
+}
+
+/// A folder of rules, compiled.
+#[derive(Clone, Debug, Default)]
+pub struct Pack {
+    pub rules: Vec<PackRule>,
+    /// Files that were not compiled, with the reason (another query
+    /// language, for instance).
+    pub skipped: Vec<(PathBuf, String)>,
+}
+
+/// A rule file of a pack that failed, with a message that names the file and
+/// the line within it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+impl std::fmt::Display for PackError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.message)
+    }
+}
+
+/// Every `.toml` file under `dir`, sorted by path.
+pub fn rule_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "toml") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Reads and compiles the rules under `dir`. Every failing file is reported,
+/// not only the first.
+pub fn load_pack(dir: &Path) -> Result<Pack, Vec<PackError>> {
+    let files = rule_files(dir).map_err(|error| {
+        vec![PackError {
+            path: dir.to_path_buf(),
+            message: format!("cannot read the rule folder: {error}"),
+        }]
+    })?;
+    let mut pack = Pack::default();
+    let mut errors = Vec::new();
+    for path in files {
+        match load_rule(&path) {
+            Ok(Some(rule)) => pack.rules.push(rule),
+            Ok(None) => {
+                let reason = "not an EQL rule".to_owned();
+                pack.skipped.push((path, reason));
+            }
+            Err(message) => errors.push(PackError { path, message }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(pack)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Compiles one rule file; `Ok(None)` when it is in another language.
+pub fn load_rule(path: &Path) -> Result<Option<PackRule>, String> {
+    let text = std::fs::read_to_string(path).map_err(|error| format!("cannot read: {error}"))?;
+    let rule = parse_rule_file(&text).map_err(|error| error.message)?;
+    if rule.language != "eql" {
+        return Ok(None);
+    }
+    let options = rule_options(&rule);
+    let compiled = crate::compile(&rule.query, &options)
+        .map_err(|diagnostics| render_in_file(&diagnostics.items, &rule, &text))?;
+    Ok(Some(PackRule {
+        path: path.to_path_buf(),
+        rule,
+        compiled,
+    }))
+}
+
+/// The compile options a rule file asks for.
+pub fn rule_options(rule: &RuleFile) -> Options {
+    let mut options = Options::default();
+    if let Some(field) = &rule.event_category_override {
+        options.category_field = field.clone();
+    }
+    options
+}
+
+/// Renders diagnostics of a rule's query against the whole file, so that
+/// lines and columns are those of the file.
+pub fn render_in_file(diagnostics: &[Diagnostic], rule: &RuleFile, file_text: &str) -> String {
+    diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|diagnostic| match rule.query_offset {
+            Some(offset) => {
+                let mut shifted = diagnostic.clone();
+                shifted.span.start += offset as u32;
+                shifted.span.end += offset as u32;
+                shifted.render(file_text)
+            }
+            None => diagnostic.render(&rule.query),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// How a pack type is written.
+#[derive(Clone, Debug)]
+pub struct PackItem<'a> {
+    pub attrs: TokenStream,
+    pub vis: TokenStream,
+    pub name: Ident,
+    pub pack: &'a Pack,
+    /// Paths to decode besides those the rules read (for alerts).
+    pub extra_fields: Vec<String>,
+}
+
+/// The pack type: one rule type per rule, and the pack's `for_each_match`.
+pub fn emit_pack(item: &PackItem<'_>, cx: &EmitContext) -> TokenStream {
+    let rt = &cx.runtime;
+    let PackItem {
+        attrs,
+        vis,
+        name,
+        pack,
+        extra_fields,
+    } = item;
+    let type_names = rule_type_names(pack);
+    let rules = pack.rules.iter().zip(&type_names).map(|(rule, type_name)| {
+        let meta = rule.rule.meta();
+        let doc = format!("{} ({})", rule.rule.name, rule.path.display());
+        emit_rule(
+            &RuleItem {
+                attrs: quote!(#[doc = #doc]),
+                vis: quote!(pub),
+                name: type_name.clone(),
+                filter: &rule.compiled.filter,
+                meta: &meta,
+                tracked_file: Some(rule.path.display().to_string()),
+            },
+            cx,
+        )
+    });
+    let mut paths: Vec<&str> = pack
+        .rules
+        .iter()
+        .flat_map(|rule| {
+            rule.compiled
+                .filter
+                .fields
+                .fields
+                .iter()
+                .map(|f| f.path.as_str())
+        })
+        .chain(extra_fields.iter().map(String::as_str))
+        .collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let entries = paths.iter().enumerate().map(|(slot, path)| {
+        let slot = slot as u32;
+        quote!(#rt::__private::FieldEntry {
+            name: #path,
+            shape: #rt::__private::Shape::Leaf,
+            first_slot: #slot,
+        })
+    });
+    let module = Ident::new(&format!("__eql_pack_{name}"), Span::call_site());
+    let n_rules = pack.rules.len();
+    quote! {
+        #attrs
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        #vis struct #name;
+
+        #[doc(hidden)]
+        #[allow(non_snake_case)]
+        mod #module {
+            #(#rules)*
+        }
+
+        const _: () = {
+            #[automatically_derived]
+            impl #name {
+                /// The metadata of every rule, in file order.
+                pub const RULES: [&'static #rt::RuleMeta; #n_rules] =
+                    [#(&#module::#type_names::META),*];
+
+                /// The ECS paths the rules read, and the extra ones asked
+                /// for, sorted.
+                pub const PATHS: &'static [&'static str] = &[#(#paths),*];
+
+                /// Calls `on_match` with each rule that matches `event`.
+                #[inline]
+                pub fn for_each_match<E, F>(event: &E, mut on_match: F)
+                where
+                    E: #rt::Fields + ?::core::marker::Sized,
+                    F: ::core::ops::FnMut(&'static #rt::RuleMeta),
+                {
+                    #(
+                        if #module::#type_names::matches(event) {
+                            on_match(&#module::#type_names::META);
+                        }
+                    )*
+                }
+            }
+
+            #[automatically_derived]
+            impl #rt::json::PathSet for #name {
+                const PATHS: &'static [&'static str] = #name::PATHS;
+                const FIELDS: &'static [#rt::__private::FieldEntry] = &[#(#entries),*];
+            }
+        };
+    }
+}
+
+/// A type name per rule, from its file name (`ssh_tunnel.toml` becomes
+/// `SshTunnel`), made unique.
+fn rule_type_names(pack: &Pack) -> Vec<Ident> {
+    let mut names: Vec<String> = Vec::new();
+    for rule in &pack.rules {
+        let stem = rule
+            .path
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut base: String = stem
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|part| !part.is_empty())
+            .map(|part| {
+                let mut chars = part.chars();
+                chars
+                    .next()
+                    .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                    .unwrap_or_default()
+            })
+            .collect();
+        if base.is_empty() || base.starts_with(|c: char| c.is_ascii_digit()) {
+            base.insert_str(0, "Rule");
+        }
+        let mut name = base.clone();
+        let mut n = 2;
+        while names.contains(&name) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        names.push(name);
+    }
+    names
+        .iter()
+        .map(|name| Ident::new(name, Span::call_site()))
+        .collect()
+}
