@@ -13,6 +13,7 @@
 //! they need together with the macros.
 
 pub mod event;
+pub mod json;
 pub mod text;
 pub mod value;
 
