@@ -61,9 +61,7 @@
 //! has an escaped string, or an object nested in a skipped object, would
 //! allocate that buffer anew.
 
-use std::cmp::Ordering;
 use std::fmt;
-use std::iter;
 use std::marker::PhantomData;
 
 use crate::event::{FieldEntry, Fields, Shape};
@@ -790,22 +788,33 @@ impl Sink for SlotSink<'_> {
     type Leaf = usize;
 
     fn target(&self, path: &str) -> Target<usize> {
-        let exact = self.paths.partition_point(|wanted| *wanted < path);
-        let leaf = match self.paths.get(exact) {
-            Some(wanted) if *wanted == path => Some(exact),
+        let mut index = self.paths.partition_point(|wanted| *wanted < path);
+        let leaf = match self.paths.get(index) {
+            Some(wanted) if *wanted == path => {
+                index += 1;
+                Some(index - 1)
+            }
             _ => None,
         };
-        // The paths below `path` all begin with `path.`, so they follow one
-        // another in sorted order, from the first path not less than `path.`.
-        let below = |wanted: &&str| {
-            wanted.bytes().cmp(path.bytes().chain(iter::once(b'.'))) == Ordering::Less
-        };
-        let first_below = self.paths.partition_point(below);
-        let children = self.paths.get(first_below).is_some_and(|wanted| {
-            wanted.len() > path.len()
-                && wanted.starts_with(path)
-                && wanted.as_bytes()[path.len()] == b'.'
-        });
+        // The paths below `path` begin with `path.`, so they follow one
+        // another in sorted order, after `path` itself and after the paths
+        // that continue `path` with a byte below `.` (such as `path-x`).
+        let mut children = false;
+        while let Some(rest) = self
+            .paths
+            .get(index)
+            .and_then(|wanted| wanted.strip_prefix(path))
+        {
+            match rest.as_bytes().first() {
+                Some(b'.') => children = true,
+                Some(byte) if *byte < b'.' => {
+                    index += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            break;
+        }
         Target { leaf, children }
     }
 
@@ -1078,10 +1087,7 @@ impl<K: Sink> Walker<'_, '_, K> {
         let mut escaped = false;
         loop {
             let rest = self.bytes.get(self.pos..).unwrap_or_default();
-            let stop = rest
-                .iter()
-                .position(|&byte| byte == b'"' || byte == b'\\' || byte < 0x20);
-            let Some(stop) = stop else {
+            let Some(stop) = string_stop(rest) else {
                 return Err(Fault {
                     kind: DecodeErrorKind::StringUnterminated,
                     offset: open,
@@ -1269,6 +1275,36 @@ impl<K: Sink> Walker<'_, '_, K> {
             .and_then(|rest| rest.chars().next());
         self.fault(DecodeErrorKind::TokenUnexpected { expected, found })
     }
+}
+
+/// The index of the first byte of `bytes` that ends a run of plain string
+/// contents: a quote, a backslash or a control character.
+///
+/// Strings are most of a line, so this looks at eight bytes at a time: a
+/// word has a byte below `n` (for `n` up to 128) exactly when
+/// `(word - n * ONES) & !word & HIGHS` is not zero, and a byte equal to `b`
+/// exactly when `word ^ (b * ONES)` has a byte below 1.
+fn string_stop(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS;
+    let is_stop = |byte: &u8| *byte == b'"' || *byte == b'\\' || *byte < 0x20;
+
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let quote = word ^ (ONES * u64::from(b'"'));
+        let backslash = word ^ (ONES * u64::from(b'\\'));
+        if below(quote, 1) | below(backslash, 1) | below(word, 0x20) != 0 {
+            if let Some(index) = chunk.iter().position(is_stop) {
+                return Some(offset + index);
+            }
+        }
+        offset += 8;
+    }
+    let index = chunks.remainder().iter().position(is_stop)?;
+    Some(offset + index)
 }
 
 /// Where a checked string's contents lie in the line.

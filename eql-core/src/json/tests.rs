@@ -105,6 +105,46 @@ fn the_prefix_search_steps_over_paths_that_sort_between() {
 }
 
 #[test]
+fn the_record_knows_which_paths_lie_below_a_prefix() {
+    let mut values = Vec::new();
+    let mut chains = Vec::new();
+    let sink = SlotSink {
+        paths: Semantics::PATHS,
+        values: &mut values,
+        chains: &mut chains,
+    };
+    let target = |path| {
+        let target = sink.target(path);
+        (target.leaf, target.children)
+    };
+    assert_eq!(target("a"), (Some(0), true));
+    assert_eq!(target("a-b"), (Some(1), false));
+    assert_eq!(target("a.b"), (Some(2), true));
+    assert_eq!(target("a.b.c"), (Some(3), false));
+    assert_eq!(target("a.b.c.d"), (None, false));
+    assert_eq!(target("a/b"), (Some(4), false));
+    assert_eq!(target("container"), (None, true));
+    assert_eq!(target("container.image"), (None, true));
+    assert_eq!(target("container.imag"), (None, false));
+    assert_eq!(target("p"), (None, true));
+    assert_eq!(target("zz"), (None, false));
+    assert_eq!(target(""), (None, false));
+    let sink = SlotSink {
+        paths: &["a!", "a!b", "a-", "a.b"],
+        values: &mut values,
+        chains: &mut chains,
+    };
+    assert_eq!(
+        (sink.target("a").leaf, sink.target("a").children),
+        (None, true)
+    );
+    assert_eq!(
+        (sink.target("a!").leaf, sink.target("a!").children),
+        (Some(0), false)
+    );
+}
+
+#[test]
 fn arrays_give_each_element_and_arrays_of_arrays_are_flattened() {
     check(
         r#"{"n":[1,"x",true]}"#,
@@ -596,6 +636,31 @@ fn deep_input_cannot_overflow_the_stack() {
                 ),
                 "{kind:?}"
             );
+        }
+    }
+}
+
+#[test]
+fn string_stops_are_found_eight_bytes_at_a_time_as_one_at_a_time() {
+    let naive = |bytes: &[u8]| {
+        bytes
+            .iter()
+            .position(|&byte| byte == b'"' || byte == b'\\' || byte < 0x20)
+    };
+    let fillers = [b'a', b' ', b'!', b'#', b'[', b']', 0x7f, 0x80, 0xc3, 0xff];
+    let stops = [b'"', b'\\', 0x00, 0x01, 0x1f];
+    for length in 0..40 {
+        for filler in fillers {
+            let mut bytes = vec![filler; length];
+            assert_eq!(string_stop(&bytes), None, "{bytes:?}");
+            for at in 0..length {
+                for stop in stops {
+                    bytes[at] = stop;
+                    assert_eq!(string_stop(&bytes), naive(&bytes), "{bytes:?}");
+                    assert_eq!(string_stop(&bytes), Some(at), "{bytes:?}");
+                    bytes[at] = filler;
+                }
+            }
         }
     }
 }
