@@ -1,0 +1,168 @@
+//! The main job end to end: the built `generated-demo` binary over the
+//! shipped sample events and over the real documents in the shared folder.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_generated-demo"));
+    command.args(args).current_dir(workspace());
+    match stdin {
+        None => command.output().expect("the demo runs"),
+        Some(input) => {
+            use std::io::Write;
+            let mut child = command
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("the demo starts");
+            child
+                .stdin
+                .take()
+                .expect("stdin is piped")
+                .write_all(input)
+                .expect("stdin takes the input");
+            child.wait_with_output().expect("the demo finishes")
+        }
+    }
+}
+
+fn alerts(output: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each alert is one JSON object"))
+        .collect()
+}
+
+fn alert_lines(output: &Output) -> Vec<u64> {
+    alerts(output)
+        .iter()
+        .map(|alert| alert["line"].as_u64().expect("alerts name their line"))
+        .collect()
+}
+
+const SAMPLE: &str = "samples/cloud_defend_tunneling.ndjson";
+
+/// The lines of the sample file whose `labels.eqlc_case` starts with
+/// "match:"; the test below also checks the file says so.
+const EXPECTED: [u64; 26] = [
+    1, 4, 5, 6, 9, 10, 11, 16, 18, 19, 22, 24, 26, 27, 28, 30, 31, 33, 34, 35, 38, 39, 44, 46, 47,
+    49,
+];
+
+#[test]
+fn sample_file_alerts_on_exactly_the_positive_lines() {
+    let output = run(&[SAMPLE], None);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(alert_lines(&output), EXPECTED);
+
+    // The file's own labels agree with the expectation.
+    let text = std::fs::read_to_string(workspace().join(SAMPLE)).expect("sample file");
+    let labelled: Vec<u64> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| line.contains(r#""eqlc_case":"match:"#))
+        .map(|(index, _)| index as u64 + 1)
+        .collect();
+    assert_eq!(labelled, EXPECTED);
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("samples/cloud_defend_tunneling.ndjson:48: skipped malformed event: "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("49 events read, 26 alerts, 1 malformed lines skipped"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn alerts_carry_rule_metadata_and_event_fields() {
+    let output = run(&[SAMPLE], None);
+    let alerts = alerts(&output);
+    let first = &alerts[0];
+    assert_eq!(first["rule_id"], "9d94d61b-9476-41ff-a8d3-3d24b4bb8158");
+    assert_eq!(
+        first["rule_name"],
+        "Tunneling and/or Port Forwarding Detected via Defend for Containers"
+    );
+    assert_eq!(first["severity"], "medium");
+    assert_eq!(first["risk_score"], 47);
+    assert_eq!(first["tactics"], serde_json::json!(["TA0011"]));
+    assert_eq!(first["file"], SAMPLE);
+    assert_eq!(first["line"], 1);
+    assert_eq!(
+        first["event"],
+        serde_json::json!({
+            "@timestamp": "2026-03-02T10:15:01.123456790Z",
+            "container.id": "6f1c2bd0a9e34c7f8e21d4b59a0c7e13f2a6b8d4c1e09f73a5b2c6d8e4f10a27",
+            "process.name": "plink",
+            "process.args": ["plink", "-N", "10.0.0.5:8080:192.168.1.10:80"],
+        })
+    );
+    // Escaped strings come back unescaped.
+    let escaped = alerts
+        .iter()
+        .find(|alert| alert["line"] == 46)
+        .expect("line 46 alerts");
+    assert_eq!(
+        escaped["event"]["process.args"],
+        serde_json::json!(["ssh", "-L", "8080:caf\u{e9}.internal:80", "say \"hi\""])
+    );
+}
+
+#[test]
+fn reads_standard_input_and_keeps_going_after_bad_lines() {
+    let input = b"{\"event\":{\"category\":\"process\",\"type\":\"start\",\"action\":\"exec\"},\
+\"process\":{\"name\":\"ngrok\"},\"container\":{\"id\":\"c1\"}}\n\
+not json\n\
+\xff\xfe\n\
+\n\
+[1,2]\n\
+{\"event\":{\"category\":[\"process\"],\"type\":[\"start\"],\"action\":\"exec\"},\
+\"process.name\":\"iodine\",\"container.id\":\"c2\"}\n";
+    let output = run(&[], Some(input));
+    assert!(output.status.success());
+    assert_eq!(alert_lines(&output), [1, 6]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("-:2: skipped malformed event"), "{stderr}");
+    assert!(stderr.contains("-:3: skipped malformed event"), "{stderr}");
+    assert!(stderr.contains("-:5: skipped malformed event"), "{stderr}");
+    assert!(
+        stderr.contains("5 events read, 2 alerts, 3 malformed lines skipped (-:2, -:3, -:5)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn real_documents_raise_no_alert() {
+    let Some(events) = eqlc_tests::shared_path("events") else {
+        return;
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&events)
+        .expect("events folder")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "ndjson"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 5);
+    let args: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let output = run(&args, None);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(alert_lines(&output), Vec::<u64>::new());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("34 events read, 0 alerts, 0 malformed lines skipped"),
+        "{stderr}"
+    );
+}
