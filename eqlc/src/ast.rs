@@ -197,7 +197,10 @@ pub enum ExprKind {
         args: Vec<Expr>,
     },
     /// `-x`, `+x`.
-    Unary { op: UnaryOp, operand: Box<Expr> },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
     /// `a + b`, `a * b`, ….
     Arith {
         op: ArithOp,

@@ -79,7 +79,13 @@ impl Diagnostic {
         let caret_start = position.column - 1;
         let span_chars = source
             .get(self.span.range())
-            .map(|text| text.split(['\n', '\r']).next().unwrap_or("").chars().count())
+            .map(|text| {
+                text.split(['\n', '\r'])
+                    .next()
+                    .unwrap_or("")
+                    .chars()
+                    .count()
+            })
             .unwrap_or(0)
             .max(1);
         let caret_len = span_chars.min(shown.chars().count().saturating_sub(caret_start).max(1));
