@@ -26,6 +26,9 @@ mod build;
 mod errors;
 mod scan;
 
+#[cfg(test)]
+mod tests;
+
 use pest::Parser as _;
 
 use crate::ast::{Expr, Query};
