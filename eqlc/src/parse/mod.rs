@@ -45,8 +45,9 @@ pub const MAX_NESTING: usize = 64;
 /// later stage, down to dropping the tree, recurses over that depth.
 pub const MAX_EXPRESSION_DEPTH: usize = 10_000;
 
-/// The pest parser generated from `eql.pest`.
 mod grammar {
+    //! The pest parser generated from `eql.pest`.
+
     #[derive(pest_derive::Parser)]
     #[grammar = "parse/eql.pest"]
     pub(super) struct EqlParser;
