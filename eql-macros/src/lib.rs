@@ -14,7 +14,7 @@ mod spans;
 
 /// Compiles EQL queries into matchers at build time.
 ///
-/// ```ignore
+/// ```text
 /// eql_rule! {
 ///     /// An ssh client asked to forward a port.
 ///     pub SshForward = r#"process where process.name == "ssh" and process.args : "-L*""#;
@@ -57,7 +57,7 @@ pub fn derive_event(input: TokenStream) -> TokenStream {
 
 /// Compiles every detection-rule file under a folder into one pack type.
 ///
-/// ```ignore
+/// ```text
 /// eql_pack! {
 ///     /// The rules shipped in `rules/`.
 ///     #[eql(dir = "../rules", fields = ["@timestamp", "process.name"])]
