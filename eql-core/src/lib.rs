@@ -8,6 +8,7 @@
 //!   compile-time resolution of ECS paths to slots;
 //! - [`text`]: ASCII case folding and wildcard matching;
 //! - [`ops`]: comparisons of values with constants;
+//! - [`pipe`]: the `head` and `tail` pipes;
 //! - [`json`]: decoding one line of NDJSON into the fields a rule reads.
 //!
 //! Users do not depend on this crate directly: `eql-runtime` re-exports what
@@ -16,6 +17,7 @@
 pub mod event;
 pub mod json;
 pub mod ops;
+pub mod pipe;
 pub mod text;
 pub mod value;
 

@@ -223,6 +223,7 @@ fn compile_item(item: &Item, cx: &EmitContext) -> Result<TokenStream, TokenStrea
             name: item.name.clone(),
             filter: &compiled.filter,
             meta: &meta,
+            pipes: &compiled.pipes,
             tracked_file,
         },
         cx,
@@ -295,6 +296,7 @@ fn fallback(item: &Item, cx: &EmitContext) -> TokenStream {
                 query: "",
             };
             pub const PATHS: &'static [&'static str] = &[];
+            pub const PIPES: &'static [#rt::Pipe] = &[];
 
             pub fn matches<E>(event: &E) -> bool
             where

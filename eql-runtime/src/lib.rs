@@ -38,6 +38,7 @@
 //! the limitations are described in the repository's `docs/` folder.
 
 pub use eql_core::event::Fields;
+pub use eql_core::pipe::{self, Pipe};
 pub use eql_core::value::{Number, Value};
 pub use eql_core::{json, text};
 pub use eql_macros::{Event, eql_pack, eql_rule};

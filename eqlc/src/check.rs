@@ -46,17 +46,12 @@ fn check_query_kind(query: &Query, diagnostics: &mut Diagnostics) {
     }
 }
 
-/// Pipes are limited to `head N` and `tail N`, which only make sense over a
-/// whole result set, not per event.
+/// Pipes are limited to `head N` and `tail N`, each with one positive
+/// integer literal.
 fn check_pipes(query: &Query, diagnostics: &mut Diagnostics) {
     for pipe in &query.pipes {
         let name = pipe.name.node.as_str();
-        if name == "head" || name == "tail" {
-            diagnostics.push(
-                Diagnostic::error(pipe.span, format!("the `{name}` pipe is not supported yet"))
-                    .with_help("remove the pipe; an event rule reports every match"),
-            );
-        } else {
+        if name != "head" && name != "tail" {
             diagnostics.push(
                 Diagnostic::error(
                     pipe.name.span,
@@ -64,7 +59,27 @@ fn check_pipes(query: &Query, diagnostics: &mut Diagnostics) {
                 )
                 .with_help("filter in the query condition instead"),
             );
+            continue;
         }
+        if pipe_count(pipe).is_none() {
+            diagnostics.push(
+                Diagnostic::error(pipe.span, format!("`{name}` expects one positive integer"))
+                    .with_help(format!("write `| {name} 10`")),
+            );
+        }
+    }
+}
+
+/// The count of a `head`/`tail` pipe, if it is one positive integer.
+pub fn pipe_count(pipe: &crate::ast::Pipe) -> Option<u64> {
+    match pipe.args.as_slice() {
+        [
+            Expr {
+                kind: ExprKind::Literal(crate::ast::Literal::Integer(n)),
+                ..
+            },
+        ] if *n > 0 => u64::try_from(*n).ok(),
+        _ => None,
     }
 }
 

@@ -61,6 +61,8 @@ pub struct RuleItem<'a> {
     pub name: Ident,
     pub filter: &'a EventFilter,
     pub meta: &'a RuleMeta,
+    /// The query's `head`/`tail` pipes.
+    pub pipes: &'a [eql_core::pipe::Pipe],
     /// Tokens that make cargo rebuild when a rule file changes
     /// (`include_bytes!` of the file), if the rule came from one.
     pub tracked_file: Option<String>,
@@ -74,9 +76,14 @@ pub fn emit_rule(item: &RuleItem<'_>, cx: &EmitContext) -> TokenStream {
         name,
         filter,
         meta,
+        pipes,
         tracked_file,
     } = item;
     let rt = &cx.runtime;
+    let pipes = pipes.iter().map(|pipe| match pipe {
+        eql_core::pipe::Pipe::Head(n) => quote!(#rt::Pipe::Head(#n)),
+        eql_core::pipe::Pipe::Tail(n) => quote!(#rt::Pipe::Tail(#n)),
+    });
     let matches_body = emit_matches_body(filter, &name.to_string(), cx);
     let meta_tokens = emit_meta(meta, cx);
     let mut paths: Vec<&str> = filter
@@ -112,6 +119,10 @@ pub fn emit_rule(item: &RuleItem<'_>, cx: &EmitContext) -> TokenStream {
             impl #name {
                 /// The rule's metadata and EQL query.
                 pub const META: #rt::RuleMeta = #meta_tokens;
+
+                /// The query's `head`/`tail` pipes, to apply to its matches
+                /// in stream order (`eql_runtime::pipe::apply`).
+                pub const PIPES: &'static [#rt::Pipe] = &[#(#pipes),*];
 
                 /// The ECS paths the rule reads, sorted.
                 pub const PATHS: &'static [&'static str] = &[#(#paths),*];

@@ -152,3 +152,9 @@ pub fn comparison(op: CompareOp) -> Comparison {
         CompareOp::Ge => Comparison::GreaterOrEqual,
     }
 }
+
+impl FieldSource for eql_core::json::DocumentView<'_> {
+    fn any_value_at(&self, path: &str, visit: &mut dyn FnMut(Value<'_>) -> bool) -> bool {
+        eql_core::json::DocumentView::any_value_at(self, path, &mut |value| visit(value))
+    }
+}

@@ -47,6 +47,8 @@ use proc_macro2::TokenStream;
 pub struct Compiled {
     pub query: ast::Query,
     pub filter: ir::EventFilter,
+    /// The `head`/`tail` pipes, in order.
+    pub pipes: Vec<eql_core::pipe::Pipe>,
     /// Problems that do not stop compilation.
     pub warnings: Diagnostics,
 }
@@ -74,9 +76,22 @@ pub fn compile(text: &str, options: &Options) -> Result<Compiled, Diagnostics> {
         fields: filter.fields,
     };
 
+    let pipes = query
+        .pipes
+        .iter()
+        .filter_map(|pipe| {
+            let count = check::pipe_count(pipe)?;
+            Some(match pipe.name.node.as_str() {
+                "head" => eql_core::pipe::Pipe::Head(count),
+                _ => eql_core::pipe::Pipe::Tail(count),
+            })
+        })
+        .collect();
+
     Ok(Compiled {
         query,
         filter,
+        pipes,
         warnings: checked,
     })
 }

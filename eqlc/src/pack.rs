@@ -168,6 +168,7 @@ pub fn emit_pack(item: &PackItem<'_>, cx: &EmitContext) -> TokenStream {
                 name: type_name.clone(),
                 filter: &rule.compiled.filter,
                 meta: &meta,
+                pipes: &rule.compiled.pipes,
                 tracked_file: Some(rule.path.display().to_string()),
             },
             cx,

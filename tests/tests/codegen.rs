@@ -19,6 +19,7 @@ fn expand_rule_file(relative: &str, type_name: &str) -> String {
             name: Ident::new(type_name, Span::call_site()),
             filter: &rule.compiled.filter,
             meta: &meta,
+            pipes: &rule.compiled.pipes,
             tracked_file: Some(relative.to_owned()),
         },
         &EmitContext::default(),
