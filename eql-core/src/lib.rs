@@ -8,6 +8,8 @@
 //!   compile-time resolution of ECS paths to slots;
 //! - [`text`]: ASCII case folding and wildcard matching;
 //! - [`ops`]: comparisons of values with constants;
+//! - [`scalar`]: the values of expressions, with EQL's functions, arithmetic
+//!   and three-valued logic over them;
 //! - [`json`]: decoding one line of NDJSON into the fields a rule reads.
 //!
 //! Users do not depend on this crate directly: `eql-runtime` re-exports what
@@ -16,6 +18,7 @@
 pub mod event;
 pub mod json;
 pub mod ops;
+pub mod scalar;
 pub mod text;
 pub mod value;
 
