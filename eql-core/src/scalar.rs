@@ -189,8 +189,9 @@ impl<'a> From<Text<'a>> for Scalar<'a> {
     }
 }
 
-/// How many bytes a computed string may have and still live on the stack.
-pub const INLINE_CAPACITY: usize = 54;
+/// How many bytes a computed string may have and still live on the stack:
+/// as many as keep a [`Scalar`] within 64 bytes.
+pub const INLINE_CAPACITY: usize = 62;
 
 /// The string of a [`Scalar`]: borrowed from the event, inline on the stack,
 /// or (for long computed strings only) on the heap.
@@ -541,9 +542,10 @@ fn narrow(n: i128) -> Option<Number> {
 ///
 /// As in Elasticsearch: an empty `src`, `left` or `right` gives `src`
 /// unchanged; a `left` or `right` that is not found gives `""`. The `right`
-/// must start after the end of `left`, also when greedy (Elasticsearch
-/// fails the search when the last `right` overlaps `left`; this gives
-/// `""`). The result borrows from `src` when `src` is borrowed.
+/// must start at or after the end of `left`, also when greedy
+/// (Elasticsearch fails the search when the last `right` of the whole
+/// string starts earlier; this gives `""`). The result borrows from `src`
+/// when `src` is borrowed.
 pub fn between<'a>(
     src: &Scalar<'a>,
     left: &Scalar<'_>,

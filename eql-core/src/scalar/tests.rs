@@ -1055,3 +1055,10 @@ fn scalar_accessors() {
     assert_eq!(s("x").as_number(), None);
     assert_eq!(Scalar::from(Number::Float(2.0)), f(2.0));
 }
+
+#[test]
+fn scalars_stay_small() {
+    // A scalar is passed and returned by value on every call; the inline
+    // buffer is sized so that it fills one 64-byte cache line at most.
+    assert!(std::mem::size_of::<Scalar<'_>>() <= 64);
+}
