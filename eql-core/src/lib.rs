@@ -9,6 +9,8 @@
 //! - [`text`]: ASCII case folding and wildcard matching;
 //! - [`ops`]: comparisons of values with constants;
 //! - [`pipe`]: the `head` and `tail` pipes;
+//! - [`scalar`]: the values of expressions, with EQL's functions, arithmetic
+//!   and three-valued logic over them;
 //! - [`json`]: decoding one line of NDJSON into the fields a rule reads.
 //!
 //! Users do not depend on this crate directly: `eql-runtime` re-exports what
@@ -18,6 +20,7 @@ pub mod event;
 pub mod json;
 pub mod ops;
 pub mod pipe;
+pub mod scalar;
 pub mod text;
 pub mod value;
 

@@ -75,6 +75,21 @@ pub fn find(value: &str, needle: &str, from: usize, insensitive: bool) -> Option
         .map(|at| at + from)
 }
 
+/// The byte offset of the last occurrence of `needle` in `value` that starts
+/// at or after byte `from`, folding ASCII letters when `insensitive`. An
+/// empty needle occurs last at the end of `value`.
+pub fn rfind(value: &str, needle: &str, from: usize, insensitive: bool) -> Option<usize> {
+    let haystack = value.as_bytes();
+    let needle = needle.as_bytes();
+    let last_start = haystack.len().checked_sub(needle.len())?;
+    if from > last_start {
+        return None;
+    }
+    (from..=last_start)
+        .rev()
+        .find(|&at| bytes_equal(&haystack[at..at + needle.len()], needle, insensitive))
+}
+
 #[inline]
 fn bytes_equal(a: &[u8], b: &[u8], insensitive: bool) -> bool {
     if insensitive {
@@ -309,5 +324,17 @@ mod tests {
         assert!(ends_with("a.EXE", ".exe", true));
         assert!(!ends_with("a.EXE", ".exe", false));
         assert!(contains("x", "", false));
+    }
+
+    #[test]
+    fn rfind_searches_from_the_end() {
+        assert_eq!(rfind("a\\b\\c", "\\", 0, false), Some(3));
+        assert_eq!(rfind("a\\b\\c", "\\", 4, false), None);
+        assert_eq!(rfind("abcABC", "bc", 0, true), Some(4));
+        assert_eq!(rfind("abcABC", "bc", 0, false), Some(1));
+        assert_eq!(rfind("abc", "", 1, false), Some(3));
+        assert_eq!(rfind("abc", "abcd", 0, false), None);
+        assert_eq!(rfind("\u{212a}k", "K", 0, true), Some(3));
+        assert_eq!(rfind("\u{212a}", "k", 0, true), None);
     }
 }
