@@ -4,6 +4,7 @@
 
 use std::cmp::Ordering;
 
+use crate::scalar::Scalar;
 use crate::text;
 use crate::value::{Number, Value};
 
@@ -46,6 +47,29 @@ pub fn with_text<F: FnOnce(&str) -> bool>(value: Value<'_>, with: F) -> bool {
     }
 }
 
+/// A three-valued boolean as a scalar.
+#[inline]
+pub fn bool3<'a>(value: Option<bool>) -> Scalar<'a> {
+    match value {
+        Some(b) => Scalar::Bool(b),
+        None => Scalar::Null,
+    }
+}
+
+/// Applies `test` to a computed value as to a field value: null for null.
+#[inline]
+pub fn with_value<'a>(value: &Scalar<'_>, test: impl FnOnce(Value<'_>) -> bool) -> Scalar<'a> {
+    let result = match value {
+        Scalar::Null => return Scalar::Null,
+        Scalar::Bool(b) => test(Value::Bool(*b)),
+        Scalar::Number(Number::Int(n)) => test(Value::Int(*n)),
+        Scalar::Number(Number::UInt(n)) => test(Value::UInt(*n)),
+        Scalar::Number(Number::Float(n)) => test(Value::Float(*n)),
+        Scalar::Str(text) => test(Value::Str(text.as_str())),
+    };
+    Scalar::Bool(result)
+}
+
 /// Whether `value` is a number equal to one of `numbers`.
 #[inline]
 pub fn number_in(value: Value<'_>, numbers: &[Number]) -> bool {
@@ -74,6 +98,21 @@ pub fn compare_text(value: Value<'_>, op: Comparison, constant: &str) -> bool {
         Value::Str(text) => op.holds(Some(text::compare(text, constant))),
         _ => false,
     }
+}
+
+/// Whether `value` is an IP address, or the text of one, inside one of
+/// `blocks` (`cidrMatch` on a field).
+#[inline]
+pub fn ip_in(value: Value<'_>, blocks: &[crate::scalar::Cidr]) -> bool {
+    let ip = match value {
+        Value::Ip(ip) => ip,
+        Value::Str(text) => match crate::scalar::parse_ip(text) {
+            Some(ip) => ip,
+            None => return false,
+        },
+        _ => return false,
+    };
+    blocks.iter().any(|block| block.contains(ip))
 }
 
 /// Whether `text` is one of `sorted` (sorted by bytes).
@@ -126,6 +165,23 @@ mod tests {
             Value::Float(f64::NAN),
             Comparison::Less,
             Number::Int(5)
+        ));
+    }
+
+    #[test]
+    fn addresses_in_blocks() {
+        let blocks = [
+            crate::scalar::Cidr::v4([10, 0, 0, 0], 8),
+            crate::scalar::Cidr::v6([0xfe80, 0, 0, 0, 0, 0, 0, 0], 10),
+        ];
+        assert!(ip_in(Value::Str("10.1.2.3"), &blocks));
+        assert!(ip_in(Value::Str("fe80::1"), &blocks));
+        assert!(!ip_in(Value::Str("11.1.2.3"), &blocks));
+        assert!(!ip_in(Value::Str("not an address"), &blocks));
+        assert!(!ip_in(Value::Int(10), &blocks));
+        assert!(ip_in(
+            Value::Ip("10.9.9.9".parse().expect("address")),
+            &blocks
         ));
     }
 

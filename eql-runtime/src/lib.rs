@@ -79,9 +79,32 @@ pub mod __private {
 
     pub use eql_core::event::{ABSENT, FieldEntry, Shape, exists, resolve};
     pub use eql_core::ops::{
-        Comparison, compare_number, compare_text, contains_sorted, contains_sorted_folded,
-        number_in, with_text,
+        Comparison, bool3, compare_number, compare_text, contains_sorted, contains_sorted_folded,
+        ip_in, number_in, with_text, with_value,
     };
+    pub use eql_core::scalar::{self, Cidr, Scalar, Text};
+    pub use eql_core::value::Value;
+
+    use eql_core::event::Fields;
+
+    /// Calls `visit` with each value of `slot` as a scalar, or once with
+    /// null when the field has no value; stops at the first `true`.
+    #[inline]
+    pub fn any_binding<E, F>(event: &E, slot: u32, visit: &mut F) -> bool
+    where
+        E: Fields + ?Sized,
+        F: FnMut(Scalar<'_>) -> bool,
+    {
+        let mut any = false;
+        if event.any_value(slot, &mut |value| {
+            any = true;
+            visit(Scalar::from_value(value))
+        }) {
+            return true;
+        }
+        !any && visit(Scalar::Null)
+    }
+
     pub use eql_core::text::{has_length, wildcard_match};
 
     #[inline]

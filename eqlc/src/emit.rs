@@ -18,8 +18,10 @@ use quote::{format_ident, quote};
 use eql_core::Number;
 use eql_core::text::{self, PatternKind};
 
-use crate::ast::CompareOp;
-use crate::ir::{Cond, Constant, EventFilter, FieldTable, Test, ValuePred};
+use crate::ast::{ArithOp, CompareOp};
+use crate::ir::{
+    Cond, Constant, EventFilter, FieldId, FieldTable, Function, Scalar, Test, ValuePred,
+};
 
 /// String sets up to this size become `match` arms; larger ones a sorted
 /// table searched by bisection.
@@ -267,8 +269,188 @@ fn emit_cond(cond: &Cond, slots: &SlotNames, cx: &EmitContext) -> TokenStream {
             quote!((#(#conds)||*))
         }
         Cond::Test(test) => emit_test(test, slots, cx),
-        // Expressions are rejected before emission until functions land.
-        Cond::Expr { .. } => quote!(false),
+        Cond::Expr { expr, negated } => {
+            let rt = &cx.runtime;
+            let value = emit_scalar(expr, cx);
+            let mut code = quote!(::core::matches!(#value, #rt::__private::Scalar::Bool(true)));
+            // One closure per field, innermost last: some choice of one value
+            // per field (null for a missing one) must make the expression true.
+            for field in expr.fields().iter().rev() {
+                let var = field_var(*field);
+                let slot = &slots.names[field.0 as usize];
+                code = quote! {
+                    #rt::__private::any_binding(event, __EqlSlots::<E>::#slot, &mut |#var| #code)
+                };
+            }
+            if *negated { quote!(!#code) } else { code }
+        }
+    }
+}
+
+/// The variable that holds the current value of a field in an expression.
+fn field_var(field: FieldId) -> Ident {
+    format_ident!("__eql_f{}", field.0)
+}
+
+/// An expression of type `Scalar<'_>` computing `scalar`.
+fn emit_scalar(scalar: &Scalar, cx: &EmitContext) -> TokenStream {
+    let rt = &cx.runtime;
+    let sc = quote!(#rt::__private::scalar);
+    let s = quote!(#rt::__private::Scalar);
+    match scalar {
+        Scalar::Constant(constant) => emit_constant(constant, cx),
+        Scalar::Field(id) => {
+            let var = field_var(*id);
+            quote!(::core::clone::Clone::clone(&#var))
+        }
+        Scalar::Neg(inner) => {
+            let inner = emit_scalar(inner, cx);
+            quote!(#sc::negate(&#inner))
+        }
+        Scalar::Arith { op, lhs, rhs } => {
+            let function = Ident::new(arith_name(*op), Span::call_site());
+            let (lhs, rhs) = (emit_scalar(lhs, cx), emit_scalar(rhs, cx));
+            quote!(#sc::#function(&#lhs, &#rhs))
+        }
+        Scalar::Compare { op, lhs, rhs } => {
+            let op = emit_comparison(*op, cx);
+            let (lhs, rhs) = (emit_scalar(lhs, cx), emit_scalar(rhs, cx));
+            quote!(#rt::__private::bool3(#sc::satisfies(&#lhs, #op, &#rhs)))
+        }
+        Scalar::IsNull(inner) => {
+            let inner = emit_scalar(inner, cx);
+            quote!(#s::Bool(#inner.is_null()))
+        }
+        Scalar::Not(inner) => {
+            let inner = emit_scalar(inner, cx);
+            quote!(#rt::__private::bool3(#sc::not3(#inner.as_bool())))
+        }
+        Scalar::And(lhs, rhs) | Scalar::Or(lhs, rhs) => {
+            let function = if matches!(scalar, Scalar::And(..)) {
+                quote!(and3)
+            } else {
+                quote!(or3)
+            };
+            let (lhs, rhs) = (emit_scalar(lhs, cx), emit_scalar(rhs, cx));
+            quote!(#rt::__private::bool3(#sc::#function(#lhs.as_bool(), #rhs.as_bool())))
+        }
+        Scalar::Match { value, preds } => {
+            let value = emit_scalar(value, cx);
+            let test = emit_value_preds(preds, cx);
+            quote!(#rt::__private::with_value(&#value, |value| #test))
+        }
+        Scalar::Call {
+            function,
+            insensitive,
+            args,
+        } => emit_call(*function, *insensitive, args, cx),
+    }
+}
+
+fn emit_call(
+    function: Function,
+    insensitive: bool,
+    args: &[Scalar],
+    cx: &EmitContext,
+) -> TokenStream {
+    let rt = &cx.runtime;
+    let sc = quote!(#rt::__private::scalar);
+    let emitted: Vec<TokenStream> = args.iter().map(|arg| emit_scalar(arg, cx)).collect();
+    let arg = |index: usize| {
+        emitted
+            .get(index)
+            .cloned()
+            .unwrap_or_else(|| quote!(#rt::__private::Scalar::Null))
+    };
+    let optional = |index: usize| match emitted.get(index) {
+        Some(arg) => quote!(::core::option::Option::Some(&#arg)),
+        None => quote!(::core::option::Option::None),
+    };
+    let (a, b) = (arg(0), arg(1));
+    match function {
+        Function::Add
+        | Function::Subtract
+        | Function::Multiply
+        | Function::Divide
+        | Function::Modulo => {
+            let name = Ident::new(&function.name().to_ascii_lowercase(), Span::call_site());
+            quote!(#sc::#name(&#a, &#b))
+        }
+        Function::Between => {
+            let c = arg(2);
+            let greedy = matches!(args.get(3), Some(Scalar::Constant(Constant::Bool(true))));
+            quote!(#sc::between(&#a, &#b, &#c, #greedy, #insensitive))
+        }
+        Function::CidrMatch => {
+            let blocks = args[1.min(args.len())..]
+                .iter()
+                .filter_map(|arg| match arg {
+                    Scalar::Constant(Constant::String(block)) => {
+                        eql_core::scalar::parse_cidr(block)
+                            .ok()
+                            .map(|cidr| emit_cidr(&cidr, cx))
+                    }
+                    _ => None,
+                });
+            quote!(#sc::cidr_match_parsed(&#a, &[#(#blocks),*]))
+        }
+        Function::Concat => quote!(#sc::concat(&[#(#emitted),*])),
+        Function::EndsWith => quote!(#sc::ends_with(&#a, &#b, #insensitive)),
+        Function::StartsWith => quote!(#sc::starts_with(&#a, &#b, #insensitive)),
+        Function::StringContains => quote!(#sc::string_contains(&#a, &#b, #insensitive)),
+        Function::IndexOf => {
+            let start = optional(2);
+            quote!(#sc::index_of(&#a, &#b, #start, #insensitive))
+        }
+        Function::Length => quote!(#sc::length(&#a)),
+        Function::Number => {
+            let base = optional(1);
+            quote!(#sc::number(&#a, #base))
+        }
+        Function::String => quote!(#sc::string(&#a)),
+        Function::Substring => {
+            let end = optional(2);
+            quote!(#sc::substring(&#a, &#b, #end))
+        }
+    }
+}
+
+fn emit_constant(constant: &Constant, cx: &EmitContext) -> TokenStream {
+    let rt = &cx.runtime;
+    let s = quote!(#rt::__private::Scalar);
+    match constant {
+        Constant::Null => quote!(#s::Null),
+        Constant::Bool(b) => quote!(#s::Bool(#b)),
+        Constant::Number(n) => {
+            let n = emit_number(*n, cx);
+            quote!(#s::Number(#n))
+        }
+        Constant::String(text) => quote!(#s::Str(#rt::__private::Text::Borrowed(#text))),
+    }
+}
+
+fn emit_cidr(cidr: &eql_core::scalar::Cidr, cx: &EmitContext) -> TokenStream {
+    let rt = &cx.runtime;
+    let prefix = cidr.prefix();
+    match cidr.network() {
+        std::net::IpAddr::V4(v4) => {
+            let octets = v4.octets();
+            quote!(#rt::__private::Cidr::v4([#(#octets),*], #prefix))
+        }
+        std::net::IpAddr::V6(v6) => {
+            let segments = v6.segments();
+            quote!(#rt::__private::Cidr::v6([#(#segments),*], #prefix))
+        }
+    }
+}
+
+fn arith_name(op: ArithOp) -> &'static str {
+    match op {
+        ArithOp::Add => "add",
+        ArithOp::Sub => "subtract",
+        ArithOp::Mul => "multiply",
+        ArithOp::Div => "divide",
+        ArithOp::Mod => "modulo",
     }
 }
 
@@ -320,6 +502,10 @@ fn emit_value_preds(preds: &[ValuePred], cx: &EmitContext) -> TokenStream {
             }
             ValuePred::Compare { op, constant } => {
                 other_preds.push(emit_compare(*op, constant, cx));
+            }
+            ValuePred::Cidr(blocks) => {
+                let blocks = blocks.iter().map(|block| emit_cidr(block, cx));
+                other_preds.push(quote!(#rt::__private::ip_in(value, &[#(#blocks),*])));
             }
         }
     }
@@ -404,16 +590,21 @@ fn emit_number(number: Number, cx: &EmitContext) -> TokenStream {
     }
 }
 
-fn emit_compare(op: CompareOp, constant: &Constant, cx: &EmitContext) -> TokenStream {
+fn emit_comparison(op: CompareOp, cx: &EmitContext) -> TokenStream {
     let rt = &cx.runtime;
-    let op = match op {
+    match op {
         CompareOp::Eq => quote!(#rt::__private::Comparison::Equal),
         CompareOp::Ne => quote!(#rt::__private::Comparison::NotEqual),
         CompareOp::Lt => quote!(#rt::__private::Comparison::Less),
         CompareOp::Le => quote!(#rt::__private::Comparison::LessOrEqual),
         CompareOp::Gt => quote!(#rt::__private::Comparison::Greater),
         CompareOp::Ge => quote!(#rt::__private::Comparison::GreaterOrEqual),
-    };
+    }
+}
+
+fn emit_compare(op: CompareOp, constant: &Constant, cx: &EmitContext) -> TokenStream {
+    let rt = &cx.runtime;
+    let op = emit_comparison(op, cx);
     match constant {
         Constant::Number(n) => {
             let n = emit_number(*n, cx);

@@ -127,6 +127,8 @@ pub enum ValuePred {
     /// Ordered against a constant (`<`, `<=`, `>`, `>=`; `==`/`!=` on
     /// numbers and strings use the set forms above).
     Compare { op: CompareOp, constant: Constant },
+    /// An IP address (or its text) inside one of the blocks (`cidrMatch`).
+    Cidr(Vec<eql_core::scalar::Cidr>),
 }
 
 /// Regular expressions of one `regex`/`regex~` test, merged.
@@ -164,6 +166,10 @@ impl fmt::Display for Constant {
 
 /// An expression that yields one value or null, for conditions that are
 /// not a plain test of a field.
+///
+/// A condition over a scalar holds when some choice of one value per field
+/// it reads (null for a missing field) makes it `true`: Elasticsearch runs
+/// such conditions as scripts that iterate over every value of each field.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Scalar {
     Constant(Constant),
@@ -189,8 +195,43 @@ pub enum Scalar {
         insensitive: bool,
         args: Vec<Scalar>,
     },
-    /// A whole condition used as a value (`(a : "x") == true`).
-    Cond(Box<Cond>),
+    /// Value predicates applied to a computed value (`concat(a, b) : "x*"`):
+    /// null when the value is null.
+    Match {
+        value: Box<Scalar>,
+        preds: Vec<ValuePred>,
+    },
+}
+
+impl Scalar {
+    /// The fields the expression reads, each once, in first-read order.
+    pub fn fields(&self) -> Vec<FieldId> {
+        let mut fields = Vec::new();
+        let mut pending = vec![self];
+        while let Some(scalar) = pending.pop() {
+            match scalar {
+                Scalar::Constant(_) => {}
+                Scalar::Field(id) => {
+                    if !fields.contains(id) {
+                        fields.push(*id);
+                    }
+                }
+                Scalar::Neg(inner) | Scalar::IsNull(inner) | Scalar::Not(inner) => {
+                    pending.push(inner)
+                }
+                Scalar::Match { value, .. } => pending.push(value),
+                Scalar::Arith { lhs, rhs, .. }
+                | Scalar::Compare { lhs, rhs, .. }
+                | Scalar::And(lhs, rhs)
+                | Scalar::Or(lhs, rhs) => {
+                    pending.push(rhs);
+                    pending.push(lhs);
+                }
+                Scalar::Call { args, .. } => pending.extend(args.iter().rev()),
+            }
+        }
+        fields
+    }
 }
 
 /// The functions of Elasticsearch EQL.

@@ -14,14 +14,26 @@
 //! | `f : "a*"`, `like~`      | `Wildcards`, ASCII case-insensitive     |
 //! | `f like "a*"`            | `Wildcards`, case-sensitive             |
 //! | `f regex "…"`, `regex~`  | `Regex`, translated from Lucene syntax  |
+//! | `startsWith(f, "a")` …   | `Wildcards` (`a*`, `*a`, `*a*`)         |
+//! | `cidrMatch(f, "…", …)`   | `Cidr`                                  |
 //! | `f != x`, `not …`        | the same test, negated                  |
 //! | `f == null` / `f != null`| `Exists`, negated / plain               |
+//!
+//! Everything else (functions of fields, arithmetic, comparisons of
+//! computed values) becomes a [`Scalar`] expression, which Elasticsearch
+//! evaluates as a script; constant subexpressions are folded with the same
+//! functions the generated code calls.
 
-use eql_core::{Number, text};
+use eql_core::Number;
+use eql_core::scalar as values;
+use eql_core::text;
 
-use crate::ast::{self, CompareOp, Expr, ExprKind, Literal, MatchOp, Span};
+use crate::ast::{self, ArithOp, CompareOp, Expr, ExprKind, Literal, MatchOp, Span, UnaryOp};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::ir::{Cond, Constant, EventFilter, FieldTable, RegexSet, Test, ValuePred};
+use crate::interpret;
+use crate::ir::{
+    Cond, Constant, EventFilter, FieldId, FieldTable, Function, RegexSet, Scalar, Test, ValuePred,
+};
 use crate::lucene;
 
 /// Settings that change what a query means, as in the `_eql/search` API.
@@ -81,6 +93,50 @@ pub fn lower_event_query(
     })
 }
 
+/// The type of an expression, as far as it is known without a schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ty {
+    Bool,
+    Number,
+    String,
+    Null,
+    /// A field, or anything computed from one whose type depends on it.
+    Unknown,
+}
+
+impl Ty {
+    fn of_constant(constant: &Constant) -> Ty {
+        match constant {
+            Constant::Null => Ty::Null,
+            Constant::Bool(_) => Ty::Bool,
+            Constant::Number(_) => Ty::Number,
+            Constant::String(_) => Ty::String,
+        }
+    }
+
+    /// Whether a value of this type may be where `wanted` is expected.
+    fn fits(self, wanted: Ty) -> bool {
+        matches!(self, Ty::Null | Ty::Unknown) || wanted == Ty::Unknown || self == wanted
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Ty::Bool => "a boolean",
+            Ty::Number => "a number",
+            Ty::String => "a string",
+            Ty::Null => "`null`",
+            Ty::Unknown => "a value",
+        }
+    }
+}
+
+/// A lowered scalar with its type and span, for checks.
+struct Typed {
+    scalar: Scalar,
+    ty: Ty,
+    span: Span,
+}
+
 /// State of one lowering: the fields read so far and the problems found.
 struct Lowerer {
     fields: FieldTable,
@@ -91,6 +147,19 @@ impl Lowerer {
     fn error(&mut self, diagnostic: Diagnostic) -> Cond {
         self.diagnostics.push(diagnostic);
         Cond::Const(false)
+    }
+
+    fn error_scalar(&mut self, diagnostic: Diagnostic, span: Span) -> Typed {
+        self.diagnostics.push(diagnostic);
+        Typed {
+            scalar: Scalar::Constant(Constant::Null),
+            ty: Ty::Unknown,
+            span,
+        }
+    }
+
+    fn field(&mut self, field: &ast::FieldRef, span: Span) -> FieldId {
+        self.fields.intern(&field.path(), field.optional, span)
     }
 
     /// Lowers an expression used as a condition.
@@ -125,14 +194,6 @@ impl Lowerer {
                     cond
                 }
             }
-            ExprKind::Literal(Literal::Bool(b)) => Cond::Const(*b),
-            ExprKind::Literal(literal) => self.error(
-                Diagnostic::error(
-                    expr.span,
-                    format!("expected a condition, found {}", describe_literal(literal)),
-                )
-                .with_help("compare a field with it, for example `field == value`"),
-            ),
             ExprKind::Field(field) => {
                 let id = self.field(field, expr.span);
                 Cond::Test(Test {
@@ -148,7 +209,7 @@ impl Lowerer {
                 insensitive,
                 list,
             } => {
-                let cond = self.lower_in(value, *insensitive, list);
+                let cond = self.lower_in(expr.span, value, *insensitive, list);
                 if *negated { cond.negate() } else { cond }
             }
             ExprKind::Match {
@@ -156,43 +217,69 @@ impl Lowerer {
                 op,
                 patterns,
                 ..
-            } => self.lower_match(value, *op, patterns),
-            ExprKind::Call { name, .. } => self.error(
-                Diagnostic::error(
-                    name.span,
-                    format!("function `{}` is not supported yet", name.node),
-                )
-                .with_help("compare fields with literals using operators instead"),
-            ),
-            ExprKind::Arith { .. } | ExprKind::Unary { .. } => self.error(
-                Diagnostic::error(
-                    expr.span,
-                    "expected a condition, found an arithmetic expression",
-                )
-                .with_help("compare it with a value, for example `(a + 1) == 2`"),
-            ),
+            } => self.lower_match(expr.span, value, *op, patterns),
+            ExprKind::Call { .. } => {
+                let typed = self.lower_scalar(expr);
+                self.cond_of_call(typed)
+            }
             // Reported by the checker.
             ExprKind::Lineage { .. } => Cond::Const(false),
+            ExprKind::Literal(_) | ExprKind::Arith { .. } | ExprKind::Unary { .. } => {
+                let typed = self.lower_scalar(expr);
+                self.cond_of_scalar(typed)
+            }
         }
     }
 
-    fn field(&mut self, field: &ast::FieldRef, span: Span) -> crate::ir::FieldId {
-        self.fields.intern(&field.path(), field.optional, span)
+    /// A boolean scalar used as a condition.
+    fn cond_of_scalar(&mut self, typed: Typed) -> Cond {
+        match typed.ty {
+            Ty::Bool | Ty::Unknown | Ty::Null => {}
+            other => {
+                return self.error(
+                    Diagnostic::error(
+                        typed.span,
+                        format!("expected a condition, found {}", other.describe()),
+                    )
+                    .with_help("compare it with a value, for example `field == value`"),
+                );
+            }
+        }
+        match typed.scalar {
+            Scalar::Constant(Constant::Bool(b)) => Cond::Const(b),
+            Scalar::Constant(_) => Cond::Const(false),
+            Scalar::Field(id) => Cond::Test(Test {
+                field: id,
+                negated: false,
+                preds: vec![ValuePred::Bool(true)],
+            }),
+            scalar => Cond::Expr {
+                expr: scalar,
+                negated: false,
+            },
+        }
     }
 
-    /// `a == b`, `a < b`, … with a field on one side and a literal on the
-    /// other, or two literals.
+    /// A function call used as a condition: the ones Elasticsearch runs as
+    /// queries on a field become tests, the others scripts.
+    fn cond_of_call(&mut self, typed: Typed) -> Cond {
+        if let Scalar::Call {
+            function,
+            insensitive,
+            args,
+        } = &typed.scalar
+        {
+            if let Some(test) = field_test_of_call(*function, *insensitive, args) {
+                return Cond::Test(test);
+            }
+        }
+        self.cond_of_scalar(typed)
+    }
+
+    /// `a == b`, `a < b`, …
     fn lower_compare(&mut self, span: Span, op: CompareOp, lhs: &Expr, rhs: &Expr) -> Cond {
-        match (&lhs.kind, &rhs.kind) {
-            (ExprKind::Field(field), ExprKind::Literal(literal)) => {
-                let id = self.field(field, lhs.span);
-                self.compare_field(id, op, literal, rhs.span)
-            }
-            (ExprKind::Literal(literal), ExprKind::Field(field)) => {
-                let id = self.field(field, rhs.span);
-                self.compare_field(id, flip(op), literal, lhs.span)
-            }
-            (ExprKind::Field(_), ExprKind::Field(_)) => self.error(
+        if let (ExprKind::Field(_), ExprKind::Field(_)) = (&lhs.kind, &rhs.kind) {
+            return self.error(
                 Diagnostic::error(
                     span,
                     "comparing a field with another field is not supported",
@@ -201,31 +288,71 @@ impl Lowerer {
                     "Elasticsearch compares fields only with literals; \
                          use a `sequence` joined `by` both fields to relate two events",
                 ),
-            ),
-            (ExprKind::Literal(a), ExprKind::Literal(b)) => match compare_literals(op, a, b) {
-                Some(result) => Cond::Const(result),
-                None => self.error(Diagnostic::error(
+            );
+        }
+        let left = self.lower_scalar(lhs);
+        let right = self.lower_scalar(rhs);
+        match (&left.scalar, &right.scalar) {
+            (Scalar::Field(field), Scalar::Constant(constant)) => {
+                self.compare_field(*field, op, constant.clone(), right.span)
+            }
+            (Scalar::Constant(constant), Scalar::Field(field)) => {
+                self.compare_field(*field, flip(op), constant.clone(), left.span)
+            }
+            _ => {
+                let typed = self.compare_scalars(span, op, left, right);
+                self.cond_of_scalar(typed)
+            }
+        }
+    }
+
+    /// A comparison of two scalars, type-checked and folded.
+    fn compare_scalars(&mut self, span: Span, op: CompareOp, left: Typed, right: Typed) -> Typed {
+        let is_null_test = matches!(op, CompareOp::Eq | CompareOp::Ne);
+        let null_side = match (&left.scalar, &right.scalar) {
+            (_, Scalar::Constant(Constant::Null)) => Some(left.scalar.clone()),
+            (Scalar::Constant(Constant::Null), _) => Some(right.scalar.clone()),
+            _ => None,
+        };
+        if let (true, Some(operand)) = (is_null_test, null_side) {
+            // `x == null` asks whether x is null; it is never null itself.
+            let test = Scalar::IsNull(Box::new(operand));
+            let scalar = if op == CompareOp::Eq {
+                test
+            } else {
+                Scalar::Not(Box::new(test))
+            };
+            return self.folded(scalar, Ty::Bool, span);
+        }
+        let ordered = !is_null_test;
+        let bad_types = !left.ty.fits(right.ty) && !right.ty.fits(left.ty);
+        if bad_types || (ordered && (left.ty == Ty::Bool || right.ty == Ty::Bool)) {
+            self.diagnostics.push(
+                Diagnostic::error(
                     span,
                     format!(
-                        "cannot compare {} with {}",
-                        describe_literal(a),
-                        describe_literal(b)
+                        "cannot compare {} with {} using `{op}`",
+                        left.ty.describe(),
+                        right.ty.describe()
                     ),
-                )),
-            },
-            _ => self.error(
-                Diagnostic::error(span, "comparisons of computed values are not supported yet")
-                    .with_help("compare a field directly with a literal"),
-            ),
+                )
+                .with_help("convert one side with `string(…)` or `number(…)`"),
+            );
         }
+        let scalar = Scalar::Compare {
+            op,
+            lhs: Box::new(left.scalar),
+            rhs: Box::new(right.scalar),
+        };
+        self.folded(scalar, Ty::Bool, span)
     }
 
     fn compare_field(
         &mut self,
-        field: crate::ir::FieldId,
+        field: FieldId,
         op: CompareOp,
-        literal: &Literal,
-        literal_span: Span,
+        constant: Constant,
+        constant_span: Span,
     ) -> Cond {
         let test = |pred: ValuePred, negated: bool| {
             Cond::Test(Test {
@@ -235,65 +362,51 @@ impl Lowerer {
             })
         };
         let negated = op == CompareOp::Ne;
-        match (op, literal) {
-            (CompareOp::Eq | CompareOp::Ne, Literal::Null) => test(ValuePred::Exists, !negated),
-            (_, Literal::Null) => Cond::Const(false),
-            (CompareOp::Eq | CompareOp::Ne, Literal::String(s)) => test(
+        match (op, constant) {
+            (CompareOp::Eq | CompareOp::Ne, Constant::Null) => test(ValuePred::Exists, !negated),
+            (_, Constant::Null) => Cond::Const(false),
+            (CompareOp::Eq | CompareOp::Ne, Constant::String(s)) => test(
                 ValuePred::Strings {
-                    values: vec![s.clone()],
+                    values: vec![s],
                     insensitive: false,
                 },
                 negated,
             ),
-            (CompareOp::Eq | CompareOp::Ne, Literal::Bool(b)) => test(ValuePred::Bool(*b), negated),
-            (CompareOp::Eq | CompareOp::Ne, Literal::Integer(n)) => {
-                test(ValuePred::Numbers(vec![Number::Int(*n)]), negated)
+            (CompareOp::Eq | CompareOp::Ne, Constant::Bool(b)) => test(ValuePred::Bool(b), negated),
+            (CompareOp::Eq | CompareOp::Ne, Constant::Number(n)) => {
+                test(ValuePred::Numbers(vec![n]), negated)
             }
-            (CompareOp::Eq | CompareOp::Ne, Literal::Float(n)) => {
-                test(ValuePred::Numbers(vec![Number::Float(*n)]), negated)
-            }
-            (_, Literal::Bool(_)) => self.error(
-                Diagnostic::error(literal_span, format!("`{op}` cannot order booleans"))
+            (_, Constant::Bool(_)) => self.error(
+                Diagnostic::error(constant_span, format!("`{op}` cannot order booleans"))
                     .with_help("compare booleans with `==` or `!=`"),
             ),
-            (_, literal) => test(
-                ValuePred::Compare {
-                    op,
-                    constant: constant(literal),
-                },
-                false,
-            ),
+            (_, constant) => test(ValuePred::Compare { op, constant }, false),
         }
     }
 
-    fn lower_in(&mut self, value: &Expr, insensitive: bool, list: &[Expr]) -> Cond {
-        let ExprKind::Field(field) = &value.kind else {
-            return self.error(
-                Diagnostic::error(value.span, "`in` on a computed value is not supported yet")
-                    .with_help("test a field directly: `field in (…)`"),
-            );
-        };
-        let id = self.field(field, value.span);
+    /// The value predicates of an `in` list, or `None` after an error.
+    fn in_preds(&mut self, insensitive: bool, list: &[Expr]) -> Option<(Vec<ValuePred>, bool)> {
         let mut strings = Vec::new();
         let mut numbers = Vec::new();
         let mut bools = Vec::new();
         let mut null = false;
         for item in list {
-            match &item.kind {
-                ExprKind::Literal(Literal::String(s)) => strings.push(if insensitive {
+            let typed = self.lower_scalar(item);
+            match typed.scalar {
+                Scalar::Constant(Constant::String(s)) => strings.push(if insensitive {
                     s.to_ascii_lowercase()
                 } else {
-                    s.clone()
+                    s
                 }),
-                ExprKind::Literal(Literal::Integer(n)) => numbers.push(Number::Int(*n)),
-                ExprKind::Literal(Literal::Float(n)) => numbers.push(Number::Float(*n)),
-                ExprKind::Literal(Literal::Bool(b)) => bools.push(*b),
-                ExprKind::Literal(Literal::Null) => null = true,
+                Scalar::Constant(Constant::Number(n)) => numbers.push(n),
+                Scalar::Constant(Constant::Bool(b)) => bools.push(b),
+                Scalar::Constant(Constant::Null) => null = true,
                 _ => {
-                    return self.error(
+                    self.diagnostics.push(
                         Diagnostic::error(item.span, "`in` lists may hold only literals")
                             .with_help("comparing a field with another field is not supported"),
                     );
+                    return None;
                 }
             }
         }
@@ -312,43 +425,63 @@ impl Lowerer {
         for b in bools {
             preds.push(ValuePred::Bool(b));
         }
-        let test = if preds.is_empty() {
-            Cond::Const(false)
-        } else {
-            Cond::Test(Test {
-                field: id,
-                negated: false,
-                preds,
-            })
+        Some((preds, null))
+    }
+
+    fn lower_in(&mut self, span: Span, value: &Expr, insensitive: bool, list: &[Expr]) -> Cond {
+        let Some((preds, null)) = self.in_preds(insensitive, list) else {
+            return Cond::Const(false);
         };
-        if null {
-            let missing = Cond::Test(Test {
-                field: id,
-                negated: true,
-                preds: vec![ValuePred::Exists],
-            });
-            Cond::or(vec![test, missing])
-        } else {
-            test
+        let typed = self.lower_scalar(value);
+        match typed.scalar {
+            Scalar::Field(id) => {
+                let test = if preds.is_empty() {
+                    Cond::Const(false)
+                } else {
+                    Cond::Test(Test {
+                        field: id,
+                        negated: false,
+                        preds,
+                    })
+                };
+                if null {
+                    let missing = Cond::Test(Test {
+                        field: id,
+                        negated: true,
+                        preds: vec![ValuePred::Exists],
+                    });
+                    Cond::or(vec![test, missing])
+                } else {
+                    test
+                }
+            }
+            scalar => {
+                let matched = Scalar::Match {
+                    value: Box::new(scalar.clone()),
+                    preds,
+                };
+                let matched = if null {
+                    Scalar::Or(
+                        Box::new(matched),
+                        Box::new(Scalar::IsNull(Box::new(scalar))),
+                    )
+                } else {
+                    matched
+                };
+                let typed = self.folded(matched, Ty::Bool, span);
+                self.cond_of_scalar(typed)
+            }
         }
     }
 
-    fn lower_match(&mut self, value: &Expr, op: MatchOp, patterns: &[Expr]) -> Cond {
-        let ExprKind::Field(field) = &value.kind else {
-            return self.error(
-                Diagnostic::error(
-                    value.span,
-                    format!("`{op}` on a computed value is not supported yet"),
-                )
-                .with_help("test a field directly"),
-            );
-        };
+    /// The value predicates of `:`, `like`, `regex` with these patterns.
+    fn match_preds(&mut self, op: MatchOp, patterns: &[Expr]) -> Option<Vec<ValuePred>> {
         let mut texts = Vec::with_capacity(patterns.len());
         for pattern in patterns {
             match &pattern.kind {
                 ExprKind::Literal(Literal::String(s)) => texts.push((s.as_str(), pattern.span)),
                 ExprKind::Literal(literal) => {
-                    return self.error(
+                    self.diagnostics.push(
                         Diagnostic::error(
                             pattern.span,
                             format!(
@@ -358,20 +491,21 @@ impl Lowerer {
                         )
                         .with_help("write the pattern in double quotes"),
                     );
+                    return None;
                 }
                 _ => {
-                    return self.error(
+                    self.diagnostics.push(
                         Diagnostic::error(
                             pattern.span,
                             format!("`{op}` patterns must be string literals"),
                         )
                         .with_help("comparing a field with another field is not supported"),
                     );
+                    return None;
                 }
             }
         }
-        let id = self.field(field, value.span);
-        let preds = match op {
+        Some(match op {
             MatchOp::Colon | MatchOp::Like | MatchOp::LikeInsensitive => {
                 let insensitive = op != MatchOp::Like;
                 wildcard_preds(texts.iter().map(|(text, _)| *text), insensitive)
@@ -380,16 +514,486 @@ impl Lowerer {
                 let insensitive = op == MatchOp::RegexInsensitive;
                 match regex_set(&texts, insensitive) {
                     Ok(set) => vec![ValuePred::Regex(set)],
-                    Err(diagnostic) => return self.error(diagnostic),
+                    Err(diagnostic) => {
+                        self.diagnostics.push(diagnostic);
+                        return None;
+                    }
                 }
             }
-        };
-        Cond::Test(Test {
-            field: id,
-            negated: false,
-            preds,
         })
     }
+
+    fn lower_match(&mut self, span: Span, value: &Expr, op: MatchOp, patterns: &[Expr]) -> Cond {
+        let Some(preds) = self.match_preds(op, patterns) else {
+            return Cond::Const(false);
+        };
+        let typed = self.lower_scalar(value);
+        self.check_operand(&typed, Ty::String, &format!("`{op}`"));
+        match typed.scalar {
+            Scalar::Field(id) => Cond::Test(Test {
+                field: id,
+                negated: false,
+                preds,
+            }),
+            scalar => {
+                let matched = Scalar::Match {
+                    value: Box::new(scalar),
+                    preds,
+                };
+                let typed = self.folded(matched, Ty::Bool, span);
+                self.cond_of_scalar(typed)
+            }
+        }
+    }
+
+    /// Reports an operand whose known type is not `wanted`.
+    fn check_operand(&mut self, typed: &Typed, wanted: Ty, context: &str) {
+        if !typed.ty.fits(wanted) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    typed.span,
+                    format!(
+                        "{context} expects {}, found {}",
+                        wanted.describe(),
+                        typed.ty.describe()
+                    ),
+                )
+                .with_help(match wanted {
+                    Ty::String => "convert it with `string(…)`",
+                    Ty::Number => "convert it with `number(…)`",
+                    _ => "use a value of the expected type",
+                }),
+            );
+        }
+    }
+
+    /// Folds `scalar` to a constant when it reads no field.
+    fn folded(&mut self, scalar: Scalar, ty: Ty, span: Span) -> Typed {
+        if !scalar.fields().is_empty() || matches!(scalar, Scalar::Constant(_)) {
+            return Typed { scalar, ty, span };
+        }
+        let value = interpret::eval_scalar(&scalar, &|_| values::Scalar::Null);
+        let constant = constant_of(&value);
+        let ty = match constant {
+            Constant::Null => ty,
+            _ => Ty::of_constant(&constant),
+        };
+        Typed {
+            scalar: Scalar::Constant(constant),
+            ty,
+            span,
+        }
+    }
+
+    /// Lowers an expression used as a value.
+    fn lower_scalar(&mut self, expr: &Expr) -> Typed {
+        let span = expr.span;
+        match &expr.kind {
+            ExprKind::Literal(literal) => {
+                let constant = constant(literal);
+                Typed {
+                    ty: Ty::of_constant(&constant),
+                    scalar: Scalar::Constant(constant),
+                    span,
+                }
+            }
+            ExprKind::Field(field) => Typed {
+                scalar: Scalar::Field(self.field(field, span)),
+                ty: Ty::Unknown,
+                span,
+            },
+            ExprKind::Unary { op, operand } => {
+                // A run of signs without recursing once per sign.
+                let mut inner: &Expr = operand;
+                let mut negative = *op == UnaryOp::Neg;
+                while let ExprKind::Unary { op, operand } = &inner.kind {
+                    negative ^= *op == UnaryOp::Neg;
+                    inner = operand;
+                }
+                let operand = self.lower_scalar(inner);
+                self.check_operand(&operand, Ty::Number, "`-`");
+                if negative {
+                    self.folded(Scalar::Neg(Box::new(operand.scalar)), Ty::Number, span)
+                } else {
+                    Typed { span, ..operand }
+                }
+            }
+            ExprKind::Arith { op, lhs, rhs } => {
+                let left = self.lower_scalar(lhs);
+                let right = self.lower_scalar(rhs);
+                let context = format!("`{op}`");
+                self.check_operand(&left, Ty::Number, &context);
+                self.check_operand(&right, Ty::Number, &context);
+                let scalar = Scalar::Arith {
+                    op: *op,
+                    lhs: Box::new(left.scalar),
+                    rhs: Box::new(right.scalar),
+                };
+                self.folded(scalar, Ty::Number, span)
+            }
+            ExprKind::Compare { op, lhs, rhs } => {
+                if let (ExprKind::Field(_), ExprKind::Field(_)) = (&lhs.kind, &rhs.kind) {
+                    return self.error_scalar(
+                        Diagnostic::error(
+                            span,
+                            "comparing a field with another field is not supported",
+                        ),
+                        span,
+                    );
+                }
+                let left = self.lower_scalar(lhs);
+                let right = self.lower_scalar(rhs);
+                self.compare_scalars(span, *op, left, right)
+            }
+            ExprKind::Not(operand) => {
+                let operand = self.lower_scalar(operand);
+                self.check_operand(&operand, Ty::Bool, "`not`");
+                self.folded(Scalar::Not(Box::new(operand.scalar)), Ty::Bool, span)
+            }
+            ExprKind::And(..) | ExprKind::Or(..) => {
+                let is_and = matches!(expr.kind, ExprKind::And(..));
+                let operands = chain(expr, |kind| match (kind, is_and) {
+                    (ExprKind::And(lhs, rhs), true) | (ExprKind::Or(lhs, rhs), false) => {
+                        Some((lhs, rhs))
+                    }
+                    _ => None,
+                });
+                let mut result: Option<Scalar> = None;
+                for operand in operands {
+                    let typed = self.lower_scalar(operand);
+                    self.check_operand(&typed, Ty::Bool, if is_and { "`and`" } else { "`or`" });
+                    result = Some(match result {
+                        None => typed.scalar,
+                        Some(acc) if is_and => Scalar::And(Box::new(acc), Box::new(typed.scalar)),
+                        Some(acc) => Scalar::Or(Box::new(acc), Box::new(typed.scalar)),
+                    });
+                }
+                let scalar = result.unwrap_or(Scalar::Constant(Constant::Bool(is_and)));
+                self.folded(scalar, Ty::Bool, span)
+            }
+            ExprKind::In {
+                value,
+                negated,
+                insensitive,
+                list,
+            } => {
+                let Some((preds, null)) = self.in_preds(*insensitive, list) else {
+                    return self.error_scalar(Diagnostic::error(span, "invalid `in` list"), span);
+                };
+                let value = self.lower_scalar(value);
+                let matched = Scalar::Match {
+                    value: Box::new(value.scalar.clone()),
+                    preds,
+                };
+                let matched = if null {
+                    Scalar::Or(
+                        Box::new(matched),
+                        Box::new(Scalar::IsNull(Box::new(value.scalar))),
+                    )
+                } else {
+                    matched
+                };
+                let scalar = if *negated {
+                    Scalar::Not(Box::new(matched))
+                } else {
+                    matched
+                };
+                self.folded(scalar, Ty::Bool, span)
+            }
+            ExprKind::Match {
+                value,
+                op,
+                patterns,
+                ..
+            } => {
+                let Some(preds) = self.match_preds(*op, patterns) else {
+                    return Typed {
+                        scalar: Scalar::Constant(Constant::Null),
+                        ty: Ty::Bool,
+                        span,
+                    };
+                };
+                let value = self.lower_scalar(value);
+                self.check_operand(&value, Ty::String, &format!("`{op}`"));
+                let scalar = Scalar::Match {
+                    value: Box::new(value.scalar),
+                    preds,
+                };
+                self.folded(scalar, Ty::Bool, span)
+            }
+            ExprKind::Call {
+                name,
+                insensitive,
+                args,
+            } => self.lower_call(span, name, *insensitive, args),
+            ExprKind::Lineage { .. } => Typed {
+                scalar: Scalar::Constant(Constant::Null),
+                ty: Ty::Unknown,
+                span,
+            },
+        }
+    }
+
+    fn lower_call(
+        &mut self,
+        span: Span,
+        name: &ast::Spanned<String>,
+        insensitive: bool,
+        args: &[Expr],
+    ) -> Typed {
+        let Some(function) = Function::lookup(&name.node) else {
+            let mut diagnostic =
+                Diagnostic::error(name.span, format!("unknown function `{}`", name.node));
+            diagnostic = match suggest_function(&name.node) {
+                Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+                None => diagnostic.with_help(format!(
+                    "Elasticsearch EQL has {}",
+                    Function::ALL
+                        .iter()
+                        .map(|f| format!("`{}`", f.name()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            };
+            return self.error_scalar(diagnostic, span);
+        };
+        if insensitive && !function.has_insensitive_form() {
+            return self.error_scalar(
+                Diagnostic::error(
+                    name.span,
+                    format!(
+                        "`{}` has no case-insensitive form `{}~`",
+                        function.name(),
+                        name.node
+                    ),
+                )
+                .with_help(format!("remove the `~`: `{}(…)`", name.node)),
+                span,
+            );
+        }
+        let (min, max) = function.arity();
+        if args.len() < min || max.is_some_and(|max| args.len() > max) {
+            let expected = match max {
+                Some(max) if max == min => format!("{min}"),
+                Some(max) => format!("{min} to {max}"),
+                None => format!("at least {min}"),
+            };
+            return self.error_scalar(
+                Diagnostic::error(
+                    span,
+                    format!(
+                        "`{}` takes {expected} argument{}, found {}",
+                        function.name(),
+                        if expected == "1" { "" } else { "s" },
+                        args.len()
+                    ),
+                )
+                .with_help(format!("write `{}`", signature(function))),
+                span,
+            );
+        }
+        let typed_args: Vec<Typed> = args.iter().map(|arg| self.lower_scalar(arg)).collect();
+        for (index, arg) in typed_args.iter().enumerate() {
+            let wanted = param_type(function, index);
+            let context = format!("argument {} of `{}`", index + 1, function.name());
+            self.check_operand(arg, wanted, &context);
+        }
+        self.check_constant_args(function, &typed_args);
+        let ty = result_type(function);
+        let scalar = Scalar::Call {
+            function,
+            insensitive,
+            args: typed_args.into_iter().map(|arg| arg.scalar).collect(),
+        };
+        self.folded(scalar, ty, span)
+    }
+
+    /// Arguments that must be literals: the blocks of `cidrMatch` (checked
+    /// here, at compile time) and the `greedy` flag of `between`.
+    fn check_constant_args(&mut self, function: Function, args: &[Typed]) {
+        match function {
+            Function::CidrMatch => {
+                for arg in &args[1..] {
+                    match &arg.scalar {
+                        Scalar::Constant(Constant::String(block)) => {
+                            if let Err(message) = values::parse_cidr(block) {
+                                self.diagnostics.push(
+                                    Diagnostic::error(
+                                        arg.span,
+                                        format!("invalid CIDR block {block:?}: {message}"),
+                                    )
+                                    .with_help("write an address and prefix length, like `10.0.0.0/8` or `fe80::/10`"),
+                                );
+                            }
+                        }
+                        _ => self.diagnostics.push(
+                            Diagnostic::error(
+                                arg.span,
+                                "the blocks of `cidrMatch` must be string literals",
+                            )
+                            .with_help(
+                                "write `cidrMatch(source.ip, \"10.0.0.0/8\", \"192.168.0.0/16\")`",
+                            ),
+                        ),
+                    }
+                }
+            }
+            Function::Between => {
+                if let Some(greedy) = args.get(3) {
+                    if !matches!(greedy.scalar, Scalar::Constant(Constant::Bool(_))) {
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                greedy.span,
+                                "the `greedy` argument of `between` must be `true` or `false`",
+                            )
+                            .with_help("write `between(text, \"left\", \"right\", true)`"),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The test Elasticsearch runs for `startsWith`, `endsWith`,
+/// `stringContains` and `cidrMatch` on a field with literals: a prefix,
+/// wildcard or CIDR query, true when any value matches. A literal holding
+/// `*` or `?` stays a function call, where those characters are literal.
+fn field_test_of_call(function: Function, insensitive: bool, args: &[Scalar]) -> Option<Test> {
+    let Some(Scalar::Field(field)) = args.first() else {
+        return None;
+    };
+    let pred = match function {
+        Function::StartsWith | Function::EndsWith | Function::StringContains => {
+            let Some(Scalar::Constant(Constant::String(text))) = args.get(1) else {
+                return None;
+            };
+            if text.contains(['*', '?']) {
+                return None;
+            }
+            let pattern = match function {
+                Function::StartsWith => format!("{text}*"),
+                Function::EndsWith => format!("*{text}"),
+                _ => format!("*{text}*"),
+            };
+            let mut preds = wildcard_preds(std::iter::once(pattern.as_str()), insensitive);
+            preds.pop()?
+        }
+        Function::CidrMatch => {
+            let mut blocks = Vec::new();
+            for arg in &args[1..] {
+                let Scalar::Constant(Constant::String(block)) = arg else {
+                    return None;
+                };
+                blocks.push(values::parse_cidr(block).ok()?);
+            }
+            ValuePred::Cidr(blocks)
+        }
+        _ => return None,
+    };
+    Some(Test {
+        field: *field,
+        negated: false,
+        preds: vec![pred],
+    })
+}
+
+/// What type argument `index` of `function` should have.
+fn param_type(function: Function, index: usize) -> Ty {
+    match (function, index) {
+        (
+            Function::Add
+            | Function::Subtract
+            | Function::Multiply
+            | Function::Divide
+            | Function::Modulo,
+            _,
+        ) => Ty::Number,
+        (Function::Between, 3) => Ty::Bool,
+        (Function::Between, _) => Ty::String,
+        (Function::CidrMatch, _) => Ty::String,
+        (Function::Concat | Function::String, _) => Ty::Unknown,
+        (Function::EndsWith | Function::StartsWith | Function::StringContains, _) => Ty::String,
+        (Function::IndexOf, 2) => Ty::Number,
+        (Function::IndexOf, _) => Ty::String,
+        (Function::Length, _) => Ty::String,
+        (Function::Number, 1) => Ty::Number,
+        (Function::Number, _) => Ty::String,
+        (Function::Substring, 0) => Ty::String,
+        (Function::Substring, _) => Ty::Number,
+    }
+}
+
+fn result_type(function: Function) -> Ty {
+    match function {
+        Function::Add
+        | Function::Subtract
+        | Function::Multiply
+        | Function::Divide
+        | Function::Modulo
+        | Function::IndexOf
+        | Function::Length
+        | Function::Number => Ty::Number,
+        Function::Between | Function::Concat | Function::String | Function::Substring => Ty::String,
+        Function::CidrMatch
+        | Function::EndsWith
+        | Function::StartsWith
+        | Function::StringContains => Ty::Bool,
+    }
+}
+
+/// How a call of `function` is written, for help messages.
+fn signature(function: Function) -> &'static str {
+    match function {
+        Function::Add => "add(a, b)",
+        Function::Between => "between(source, left, right[, greedy])",
+        Function::CidrMatch => "cidrMatch(ip, \"10.0.0.0/8\"[, …])",
+        Function::Concat => "concat(value[, …])",
+        Function::Divide => "divide(a, b)",
+        Function::EndsWith => "endsWith(source, suffix)",
+        Function::IndexOf => "indexOf(source, text[, start])",
+        Function::Length => "length(text)",
+        Function::Modulo => "modulo(a, b)",
+        Function::Multiply => "multiply(a, b)",
+        Function::Number => "number(text[, base])",
+        Function::StartsWith => "startsWith(source, prefix)",
+        Function::String => "string(value)",
+        Function::StringContains => "stringContains(source, text)",
+        Function::Substring => "substring(text, start[, end])",
+        Function::Subtract => "subtract(a, b)",
+    }
+}
+
+/// The known function whose name is closest to `name`, if close enough.
+fn suggest_function(name: &str) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    Function::ALL
+        .iter()
+        .map(|f| {
+            (
+                edit_distance(&lower, &f.name().to_ascii_lowercase()),
+                f.name(),
+            )
+        })
+        .filter(|(distance, _)| *distance <= 2)
+        .min()
+        .map(|(_, name)| name)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
 }
 
 /// Splits wildcard patterns into exact strings (no wildcard) and patterns.
@@ -515,32 +1119,14 @@ fn constant(literal: &Literal) -> Constant {
     }
 }
 
-/// Folds a comparison of two literals; `None` when the types do not mix.
-/// A comparison with `null` is null, which a condition reads as false,
-/// except that `null == null` is true.
-fn compare_literals(op: CompareOp, a: &Literal, b: &Literal) -> Option<bool> {
-    use std::cmp::Ordering;
-    let ordering: Option<Ordering> = match (a, b) {
-        (Literal::Null, Literal::Null) => return Some(op == CompareOp::Eq),
-        (Literal::Null, _) | (_, Literal::Null) => return Some(op == CompareOp::Ne),
-        (Literal::String(x), Literal::String(y)) => Some(text::compare(x, y)),
-        (Literal::Bool(x), Literal::Bool(y)) => Some(x.cmp(y)),
-        (x, y) => match (constant(x), constant(y)) {
-            (Constant::Number(x), Constant::Number(y)) => x.compare(y),
-            _ => return None,
-        },
-    };
-    let Some(ordering) = ordering else {
-        return Some(op == CompareOp::Ne);
-    };
-    Some(match op {
-        CompareOp::Eq => ordering == Ordering::Equal,
-        CompareOp::Ne => ordering != Ordering::Equal,
-        CompareOp::Lt => ordering == Ordering::Less,
-        CompareOp::Le => ordering != Ordering::Greater,
-        CompareOp::Gt => ordering == Ordering::Greater,
-        CompareOp::Ge => ordering != Ordering::Less,
-    })
+/// The constant for a computed value.
+pub fn constant_of(value: &values::Scalar<'_>) -> Constant {
+    match value {
+        values::Scalar::Null => Constant::Null,
+        values::Scalar::Bool(b) => Constant::Bool(*b),
+        values::Scalar::Number(n) => Constant::Number(*n),
+        values::Scalar::Str(text) => Constant::String(text.as_str().to_owned()),
+    }
 }
 
 fn describe_literal(literal: &Literal) -> String {
@@ -550,5 +1136,17 @@ fn describe_literal(literal: &Literal) -> String {
         Literal::Integer(n) => format!("the number `{n}`"),
         Literal::Float(n) => format!("the number `{n}`"),
         Literal::String(s) => format!("the string {s:?}"),
+    }
+}
+
+/// For the interpreter and the emitter: the arithmetic function of an
+/// operator.
+pub fn arith_function(op: ArithOp) -> Function {
+    match op {
+        ArithOp::Add => Function::Add,
+        ArithOp::Sub => Function::Subtract,
+        ArithOp::Mul => Function::Multiply,
+        ArithOp::Div => Function::Divide,
+        ArithOp::Mod => Function::Modulo,
     }
 }
