@@ -15,6 +15,7 @@ pub fn check_query(query: &Query) -> Diagnostics {
     check_query_kind(query, &mut diagnostics);
     check_pipes(query, &mut diagnostics);
     for expr in expressions(query) {
+        check_depth(expr, &mut diagnostics);
         walk(expr, &mut |expr| {
             check_lineage(expr, &mut diagnostics);
             check_array_index(expr, &mut diagnostics);
@@ -80,6 +81,62 @@ pub fn pipe_count(pipe: &crate::ast::Pipe) -> Option<u64> {
             },
         ] if *n > 0 => u64::try_from(*n).ok(),
         _ => None,
+    }
+}
+
+/// How deeply value expressions (function calls, arithmetic, comparisons)
+/// may nest. Chains of `and`, `or` and `not` that form the condition itself
+/// do not count: they are flattened, so any length of them is fine; used
+/// as values (`(a or b) == true`) they count.
+pub const MAX_VALUE_DEPTH: usize = 128;
+
+/// Value expressions nest at most [`MAX_VALUE_DEPTH`] deep, so that the
+/// later stages, which recurse over them, cannot exhaust the stack.
+fn check_depth(root: &Expr, diagnostics: &mut Diagnostics) {
+    // Each entry: an expression, its depth, and whether it is a value (below
+    // something that is not `and`, `or` or `not`).
+    let mut stack = vec![(root, 0usize, false)];
+    while let Some((expr, depth, in_value)) = stack.pop() {
+        let chain = matches!(
+            expr.kind,
+            ExprKind::And(..) | ExprKind::Or(..) | ExprKind::Not(_)
+        );
+        let depth = if chain && !in_value { depth } else { depth + 1 };
+        let in_value = in_value || !chain;
+        if depth > MAX_VALUE_DEPTH {
+            diagnostics.push(
+                Diagnostic::error(
+                    expr.span,
+                    format!("expression nests too deeply: more than {MAX_VALUE_DEPTH} levels"),
+                )
+                .with_help("split the expression, or remove redundant parentheses and signs"),
+            );
+            return;
+        }
+        let mut children = Vec::new();
+        match &expr.kind {
+            ExprKind::Literal(_) | ExprKind::Field(_) | ExprKind::Lineage { .. } => {}
+            ExprKind::Call { args, .. } => children.extend(args),
+            ExprKind::Unary { operand, .. } | ExprKind::Not(operand) => children.push(&**operand),
+            ExprKind::Arith { lhs, rhs, .. }
+            | ExprKind::Compare { lhs, rhs, .. }
+            | ExprKind::And(lhs, rhs)
+            | ExprKind::Or(lhs, rhs) => {
+                children.push(&**lhs);
+                children.push(&**rhs);
+            }
+            ExprKind::In { value, list, .. } => {
+                children.push(&**value);
+                children.extend(list);
+            }
+            ExprKind::Match {
+                value, patterns, ..
+            } => {
+                children.push(&**value);
+                children.extend(patterns);
+            }
+        }
+        stack.extend(children.into_iter().map(|child| (child, depth, in_value)));
     }
 }
 
@@ -174,5 +231,70 @@ pub fn walk<'a>(root: &'a Expr, visit: &mut dyn FnMut(&'a Expr)) {
             }
             ExprKind::Lineage { query, .. } => stack.push(&query.condition),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::parse::parse_query;
+
+    fn errors(query: &str) -> Vec<String> {
+        let query = parse_query(query).expect("query parses");
+        super::check_query(&query)
+            .errors()
+            .map(|d| format!("{}: {}", d.span.start, d.message))
+            .collect()
+    }
+
+    #[test]
+    fn long_condition_chains_are_fine() {
+        let chain = vec!["a == 1"; 5000].join(" or ");
+        assert_eq!(errors(&format!("any where {chain}")), Vec::<String>::new());
+        let nots = "not ".repeat(1000);
+        assert_eq!(
+            errors(&format!("any where {nots} a == 1")),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn deep_values_are_refused() {
+        let sum = vec!["1"; 200].join(" + ");
+        assert_eq!(
+            errors(&format!("any where a == {sum}")),
+            ["307: expression nests too deeply: more than 128 levels"]
+        );
+        let chain = vec!["a == 1"; 200].join(" or ");
+        assert_eq!(
+            errors(&format!("any where ({chain}) == true")).len(),
+            1,
+            "a chain used as a value counts"
+        );
+        let calls = format!("{}x{}", "length(".repeat(130), ")".repeat(130));
+        assert_eq!(errors(&format!("any where {calls} > 1")).len(), 1);
+    }
+
+    #[test]
+    fn unsupported_constructs() {
+        assert_eq!(
+            errors("sequence [any where true] [any where true]"),
+            ["0: sequence queries are not supported yet"]
+        );
+        assert_eq!(
+            errors("any where true | count"),
+            ["17: unknown pipe `count`: Elasticsearch EQL has only `head` and `tail`"]
+        );
+        assert_eq!(
+            errors("any where true | head 0"),
+            ["15: `head` expects one positive integer"]
+        );
+        assert_eq!(
+            errors("any where process.args[0] == \"x\""),
+            ["22: array indexes are not supported"]
+        );
+        assert_eq!(
+            errors("process where descendant of [process where true]"),
+            ["14: process relationships (`descendant of`) are not supported"]
+        );
     }
 }
