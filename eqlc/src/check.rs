@@ -270,8 +270,8 @@ mod tests {
             1,
             "a chain used as a value counts"
         );
-        let calls = format!("{}x{}", "length(".repeat(130), ")".repeat(130));
-        assert_eq!(errors(&format!("any where {calls} > 1")).len(), 1);
+        let signs = "- ".repeat(200);
+        assert_eq!(errors(&format!("any where a == {signs}1")).len(), 1);
     }
 
     #[test]
