@@ -1150,3 +1150,142 @@ pub fn arith_function(op: ArithOp) -> Function {
         ArithOp::Mod => Function::Modulo,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_query;
+
+    /// The errors of lowering `query`, as `start..end: message (help)`.
+    fn errors(query: &str) -> Vec<String> {
+        let parsed = parse_query(query).expect("query parses");
+        let ast::QueryBody::Event(event) = &parsed.body else {
+            panic!("not an event query");
+        };
+        match lower_event_query(event, &Options::default()) {
+            Ok(_) => Vec::new(),
+            Err(diagnostics) => diagnostics
+                .errors()
+                .map(|d| {
+                    format!(
+                        "{}..{} {:?}: {} ({})",
+                        d.span.start,
+                        d.span.end,
+                        &query[d.span.range()],
+                        d.message,
+                        d.help.as_deref().unwrap_or("")
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn argument_types() {
+        assert_eq!(
+            errors("any where length(5) > 1"),
+            [
+                r#"17..18 "5": argument 1 of `length` expects a string, found a number (convert it with `string(…)`)"#
+            ]
+        );
+        assert_eq!(
+            errors(r#"any where x + "a" == 1"#),
+            [
+                r#"14..17 "\"a\"": `+` expects a number, found a string (convert it with `number(…)`)"#
+            ]
+        );
+        assert_eq!(
+            errors(r#"any where "a" == 1"#),
+            [
+                r#"10..18 "\"a\" == 1": cannot compare a string with a number using `==` (convert one side with `string(…)` or `number(…)`)"#
+            ]
+        );
+        assert_eq!(
+            errors("any where 5"),
+            [
+                r#"10..11 "5": expected a condition, found a number (compare it with a value, for example `field == value`)"#
+            ]
+        );
+        assert_eq!(
+            errors("any where x : 5"),
+            [
+                r#"14..15 "5": `:` needs a string pattern, found the number `5` (write the pattern in double quotes)"#
+            ]
+        );
+    }
+
+    #[test]
+    fn names_and_arity() {
+        assert_eq!(
+            errors(r#"any where strtsWith(x, "a")"#),
+            [r#"10..19 "strtsWith": unknown function `strtsWith` (did you mean `startsWith`?)"#]
+        );
+        assert_eq!(
+            errors("any where length(x, y) > 1"),
+            [r#"10..22 "length(x, y)": `length` takes 1 argument, found 2 (write `length(text)`)"#]
+        );
+        assert_eq!(
+            errors("any where concat~(x) == \"a\""),
+            [
+                r#"10..16 "concat": `concat` has no case-insensitive form `concat~` (remove the `~`: `concat(…)`)"#
+            ]
+        );
+        assert!(errors("any where STARTSWITH(x, \"a\")").is_empty());
+        assert!(errors("any where startswith~(x, \"a\")").is_empty());
+    }
+
+    #[test]
+    fn fields_compare_with_literals_only() {
+        assert_eq!(
+            errors("any where a == b"),
+            [
+                r#"10..16 "a == b": comparing a field with another field is not supported (Elasticsearch compares fields only with literals; use a `sequence` joined `by` both fields to relate two events)"#
+            ]
+        );
+        assert_eq!(
+            errors("any where a in (\"x\", b)"),
+            [
+                r#"21..22 "b": `in` lists may hold only literals (comparing a field with another field is not supported)"#
+            ]
+        );
+    }
+
+    #[test]
+    fn literals_that_must_be_valid() {
+        assert_eq!(
+            errors(r#"any where x regex "a&b""#),
+            [
+                r#"18..23 "\"a&b\"": invalid regular expression: the Lucene intersection operator `&` has no equivalent in Rust regular expressions (write `\&` to match a literal `&`)"#
+            ]
+        );
+        let cidr = errors(r#"any where cidrMatch(ip, "10.0.0.0/33")"#);
+        assert_eq!(cidr.len(), 1);
+        assert!(
+            cidr[0].starts_with(r#"24..37 "\"10.0.0.0/33\"": invalid CIDR block "10.0.0.0/33""#),
+            "{cidr:?}"
+        );
+        assert_eq!(
+            errors(r#"any where between(x, "a", "b", y) == "c""#),
+            [
+                r#"31..32 "y": the `greedy` argument of `between` must be `true` or `false` (write `between(text, "left", "right", true)`)"#
+            ]
+        );
+    }
+
+    #[test]
+    fn constants_fold() {
+        let parsed = parse_query("any where 1 + 2 * 3 == 7 and x == -1").expect("parses");
+        let ast::QueryBody::Event(event) = &parsed.body else {
+            panic!("not an event query");
+        };
+        let filter = lower_event_query(event, &Options::default()).expect("lowers");
+        assert_eq!(
+            filter.condition,
+            Cond::Test(Test {
+                field: FieldId(0),
+                negated: false,
+                preds: vec![ValuePred::Numbers(vec![Number::Int(-1)])],
+            })
+        );
+    }
+}
