@@ -117,7 +117,14 @@ pub fn emit_rule(item: &RuleItem<'_>, cx: &EmitContext) -> TokenStream {
         const _: () = {
             #tracked
 
-            #[automatically_derived]
+            #[allow(
+                // `event` goes unused when the condition folds to a constant.
+                unused_variables,
+                // A slot constant goes unused when its test folds away.
+                dead_code,
+                // Generated code favours uniform shapes over idioms.
+                clippy::all,
+            )]
             impl #name {
                 /// The rule's metadata and EQL query.
                 pub const META: #rt::RuleMeta = #meta_tokens;
@@ -261,12 +268,26 @@ fn emit_cond(cond: &Cond, slots: &SlotNames, cx: &EmitContext) -> TokenStream {
     match cond {
         Cond::Const(b) => quote!(#b),
         Cond::And(conds) => {
-            let conds = conds.iter().map(|c| emit_cond(c, slots, cx));
-            quote!((#(#conds)&&*))
+            // `&&` binds tighter than `||`; the parentheses around an inner
+            // `or` are needed, those around an inner `and` only read better.
+            let conds = conds.iter().map(|c| match c {
+                Cond::Or(_) => {
+                    let inner = emit_cond(c, slots, cx);
+                    quote!((#inner))
+                }
+                _ => emit_cond(c, slots, cx),
+            });
+            quote!(#(#conds)&&*)
         }
         Cond::Or(conds) => {
-            let conds = conds.iter().map(|c| emit_cond(c, slots, cx));
-            quote!((#(#conds)||*))
+            let conds = conds.iter().map(|c| match c {
+                Cond::And(_) => {
+                    let inner = emit_cond(c, slots, cx);
+                    quote!((#inner))
+                }
+                _ => emit_cond(c, slots, cx),
+            });
+            quote!(#(#conds)||*)
         }
         Cond::Test(test) => emit_test(test, slots, cx),
         Cond::Expr { expr, negated } => {
@@ -540,7 +561,7 @@ fn emit_strings(values: &[String], insensitive: bool, cx: &EmitContext) -> Token
     by_len.sort_by_key(|(len, _)| *len);
     if by_len.len() == 1 {
         let group = &by_len[0].1;
-        return quote!((#(text.eq_ignore_ascii_case(#group))||*));
+        return quote!(#(text.eq_ignore_ascii_case(#group))||*);
     }
     let arms = by_len.iter().map(|(len, group)| {
         let len = Literal::usize_unsuffixed(*len);

@@ -25,6 +25,7 @@
 //! anything else that uses it should do the same.
 
 pub mod ast;
+pub mod build;
 pub mod check;
 pub mod diagnostic;
 pub mod emit;

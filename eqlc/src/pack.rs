@@ -66,6 +66,19 @@ pub fn rule_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 /// Reads and compiles the rules under `dir`. Every failing file is reported,
 /// not only the first.
 pub fn load_pack(dir: &Path) -> Result<Pack, Vec<PackError>> {
+    load_pack_with(dir, &LoadOptions::default())
+}
+
+/// What a pack does with rules it cannot take.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Skip (with a note) rules whose kind of query is not compiled yet,
+    /// instead of failing; for compiling a whole rule repository.
+    pub skip_unsupported: bool,
+}
+
+/// [`load_pack`] with options.
+pub fn load_pack_with(dir: &Path, options: &LoadOptions) -> Result<Pack, Vec<PackError>> {
     let files = rule_files(dir).map_err(|error| {
         vec![PackError {
             path: dir.to_path_buf(),
@@ -75,12 +88,9 @@ pub fn load_pack(dir: &Path) -> Result<Pack, Vec<PackError>> {
     let mut pack = Pack::default();
     let mut errors = Vec::new();
     for path in files {
-        match load_rule(&path) {
-            Ok(Some(rule)) => pack.rules.push(rule),
-            Ok(None) => {
-                let reason = "not an EQL rule".to_owned();
-                pack.skipped.push((path, reason));
-            }
+        match load_rule_with(&path, options) {
+            Ok(Loaded::Rule(rule)) => pack.rules.push(*rule),
+            Ok(Loaded::Skipped(reason)) => pack.skipped.push((path, reason)),
             Err(message) => errors.push(PackError { path, message }),
         }
     }
@@ -91,21 +101,55 @@ pub fn load_pack(dir: &Path) -> Result<Pack, Vec<PackError>> {
     }
 }
 
+/// A rule file, compiled or passed over.
+#[derive(Clone, Debug)]
+pub enum Loaded {
+    Rule(Box<PackRule>),
+    /// Not compiled, for this reason.
+    Skipped(String),
+}
+
 /// Compiles one rule file; `Ok(None)` when it is in another language.
 pub fn load_rule(path: &Path) -> Result<Option<PackRule>, String> {
+    match load_rule_with(path, &LoadOptions::default())? {
+        Loaded::Rule(rule) => Ok(Some(*rule)),
+        Loaded::Skipped(_) => Ok(None),
+    }
+}
+
+/// Compiles one rule file with options.
+pub fn load_rule_with(path: &Path, load: &LoadOptions) -> Result<Loaded, String> {
     let text = std::fs::read_to_string(path).map_err(|error| format!("cannot read: {error}"))?;
     let rule = parse_rule_file(&text).map_err(|error| error.message)?;
     if rule.language != "eql" {
-        return Ok(None);
+        return Ok(Loaded::Skipped(format!(
+            "a `{}` rule, not EQL",
+            rule.language
+        )));
+    }
+    if load.skip_unsupported {
+        if let Ok(query) = crate::parse::parse_query(&rule.query) {
+            match query.body {
+                crate::ast::QueryBody::Sequence(_) => {
+                    return Ok(Loaded::Skipped(
+                        "sequence rules are not compiled yet".into(),
+                    ));
+                }
+                crate::ast::QueryBody::Sample(_) => {
+                    return Ok(Loaded::Skipped("sample rules are not compiled yet".into()));
+                }
+                _ => {}
+            }
+        }
     }
     let options = rule_options(&rule);
     let compiled = crate::compile(&rule.query, &options)
         .map_err(|diagnostics| render_in_file(&diagnostics.items, &rule, &text))?;
-    Ok(Some(PackRule {
+    Ok(Loaded::Rule(Box::new(PackRule {
         path: path.to_path_buf(),
         rule,
         compiled,
-    }))
+    })))
 }
 
 /// The compile options a rule file asks for.
@@ -211,7 +255,12 @@ pub fn emit_pack(item: &PackItem<'_>, cx: &EmitContext) -> TokenStream {
         }
 
         const _: () = {
-            #[automatically_derived]
+            #[allow(
+                // An empty pack never reads `event`.
+                unused_variables,
+                // Generated code favours uniform shapes over idioms.
+                clippy::all,
+            )]
             impl #name {
                 /// The metadata of every rule, in file order.
                 pub const RULES: [&'static #rt::RuleMeta; #n_rules] =
