@@ -56,8 +56,10 @@ fn main() {
     }
 }
 
-/// The conformance folder, if present. When it is absent, cargo is asked
-/// to run this script again once it appears.
+/// The conformance folder, if present. When it is absent, cargo is still
+/// told to watch it: a watched path that does not exist makes cargo rerun
+/// this script on every build (about a second), so the data is picked up
+/// as soon as it appears.
 fn conformance_dir() -> Option<PathBuf> {
     let requested = std::env::var_os(SHARED_ENV).map(PathBuf::from);
     let shared = requested.clone().unwrap_or_else(|| {
