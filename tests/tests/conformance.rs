@@ -379,7 +379,8 @@ impl Report {
         let mut out = self.summary();
         render_features(&mut out, &self.failing);
         for (cause, cases) in self.groups_by_size() {
-            let _ = writeln!(out, "\n=== {cause} ({} queries)", cases.len());
+            let plural = if cases.len() == 1 { "query" } else { "queries" };
+            let _ = writeln!(out, "\n=== {cause} ({} {plural})", cases.len());
             for (outcome, engines) in cases {
                 render_case(&mut out, outcome, engines);
             }
