@@ -1,14 +1,18 @@
 //! Helpers shared by the cross-crate tests: where the team's shared data
-//! lives, and how a test says it was skipped.
+//! lives, and how a test says it was skipped; and, for the conformance
+//! test, the suites ([`suites`]) and their data sets ([`datasets`]).
 //!
 //! Tests that read `../shared` (the conformance suites, the rule corpus, the
-//! real events) find it through [`shared_dir`]. The folder is taken from the
+//! real events) find it through [`shared_path`]. The folder is taken from the
 //! `EQLC_SHARED` environment variable, or else `../shared` next to the
 //! workspace. When `EQLC_SHARED` is set (CI sets it) and the folder or file is
 //! missing, the test fails; when it is not set and the default folder is
 //! absent, the test prints that it was skipped and passes.
 
 use std::path::{Path, PathBuf};
+
+pub mod datasets;
+pub mod suites;
 
 /// The environment variable that names the shared data folder.
 pub const SHARED_ENV: &str = "EQLC_SHARED";
