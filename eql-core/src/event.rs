@@ -116,6 +116,26 @@ const fn bytes_equal(a: &[u8], b: &[u8]) -> bool {
     true
 }
 
+/// The slot of `path`, for generated code: evaluated at compile time, where
+/// a panic is a compile error that shows `missing` (or `object`, when the
+/// path names a nested record rather than a value).
+pub const fn require(shape: &Shape, path: &str, missing: &str, object: &str) -> u32 {
+    match resolve(shape, path) {
+        Some(slot) => slot,
+        None if is_record(shape, path) => panic!("{}", object),
+        None => panic!("{}", missing),
+    }
+}
+
+/// The slot of `path`, or [`ABSENT`] when the type has no such field (for
+/// `?optional` fields).
+pub const fn optional(shape: &Shape, path: &str) -> u32 {
+    match resolve(shape, path) {
+        Some(slot) => slot,
+        None => ABSENT,
+    }
+}
+
 /// Whether `path` names a record rather than a leaf (for error messages).
 pub const fn is_record(shape: &Shape, path: &str) -> bool {
     matches!(find_shape(shape, path.as_bytes()), Some(Shape::Record(_)))

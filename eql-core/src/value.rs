@@ -135,23 +135,101 @@ impl Number {
         }
     }
 
-    /// Compares two numbers as Elasticsearch does for mixed integer and
-    /// floating-point operands: integers exactly, anything with a float as
-    /// doubles. `NaN` is unordered.
+    /// Compares two numbers by their exact values, integers with floats
+    /// too (`9007199254740993` is greater than `9007199254740992.0`, though
+    /// both are the same double). `NaN` is unordered.
     pub fn compare(self, other: Number) -> Option<Ordering> {
         match (self, other) {
-            (Number::Int(a), Number::Int(b)) => Some(a.cmp(&b)),
-            (Number::UInt(a), Number::UInt(b)) => Some(a.cmp(&b)),
-            (Number::Int(a), Number::UInt(b)) => Some(compare_signed_unsigned(a, b)),
-            (Number::UInt(a), Number::Int(b)) => Some(compare_signed_unsigned(b, a).reverse()),
-            (a, b) => a.as_f64().partial_cmp(&b.as_f64()),
+            (Number::Float(a), Number::Float(b)) => a.partial_cmp(&b),
+            (Number::Float(a), b) => compare_float_integer(a, b.as_i128()?).map(Ordering::reverse),
+            (a, Number::Float(b)) => compare_float_integer(b, a.as_i128()?),
+            (a, b) => Some(a.as_i128()?.cmp(&b.as_i128()?)),
+        }
+    }
+
+    /// The value of an integer, exactly.
+    fn as_i128(self) -> Option<i128> {
+        match self {
+            Number::Int(n) => Some(i128::from(n)),
+            Number::UInt(n) => Some(i128::from(n)),
+            Number::Float(_) => None,
         }
     }
 }
 
-fn compare_signed_unsigned(a: i64, b: u64) -> Ordering {
-    match u64::try_from(a) {
-        Ok(a) => a.cmp(&b),
-        Err(_) => Ordering::Less,
+/// How integer `integer` compares with float `float`, exactly.
+fn compare_float_integer(float: f64, integer: i128) -> Option<Ordering> {
+    if float.is_nan() {
+        return None;
+    }
+    // Every integer here is below 2^65 in magnitude, so a float beyond that
+    // is greater or smaller than all of them; within it, the float's
+    // integer part converts exactly.
+    const LIMIT: f64 = 36_893_488_147_419_103_232.0; // 2^65
+    if float >= LIMIT {
+        return Some(Ordering::Less);
+    }
+    if float <= -LIMIT {
+        return Some(Ordering::Greater);
+    }
+    let whole = float.trunc();
+    let ordering = integer.cmp(&(whole as i128));
+    if ordering != Ordering::Equal {
+        return Some(ordering);
+    }
+    let fraction = float - whole;
+    Some(if fraction > 0.0 {
+        Ordering::Less
+    } else if fraction < 0.0 {
+        Ordering::Greater
+    } else {
+        Ordering::Equal
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_and_floats_compare_exactly() {
+        let big = Number::Int(9_007_199_254_740_993);
+        assert_eq!(
+            big.compare(Number::Float(9_007_199_254_740_992.0)),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            Number::Float(9_007_199_254_740_992.0).compare(big),
+            Some(Ordering::Less)
+        );
+        assert_eq!(
+            Number::Int(4).compare(Number::Float(4.0)),
+            Some(Ordering::Equal)
+        );
+        assert_eq!(
+            Number::Int(4).compare(Number::Float(4.5)),
+            Some(Ordering::Less)
+        );
+        assert_eq!(
+            Number::Int(-4).compare(Number::Float(-4.5)),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            Number::UInt(u64::MAX).compare(Number::UInt(u64::MAX - 1)),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            Number::Int(-1).compare(Number::UInt(0)),
+            Some(Ordering::Less)
+        );
+        assert_eq!(
+            Number::UInt(u64::MAX).compare(Number::Float(1e300)),
+            Some(Ordering::Less)
+        );
+        assert_eq!(Number::Int(0).compare(Number::Float(f64::NAN)), None);
+        assert_eq!(
+            Number::Int(0).compare(Number::Float(f64::NEG_INFINITY)),
+            Some(Ordering::Greater)
+        );
     }
 }

@@ -82,7 +82,25 @@ fn try_expand(input: TokenStream) -> syn::Result<TokenStream> {
                 }
             })?;
         }
-        if !skip {
+        if skip {
+            continue;
+        }
+        if name.split('.').any(str::is_empty) {
+            return Err(syn::Error::new_spanned(
+                &member,
+                format!("`{name}` is not an ECS field name: it has an empty part between dots"),
+            ));
+        }
+        if let Some(earlier) = fields.iter().find(|f: &&FieldInfo| f.name == name) {
+            return Err(syn::Error::new_spanned(
+                &member,
+                format!(
+                    "two fields are named `{name}` (`{}` and `{member}`); rename one with `#[eql(rename = \"…\")]`",
+                    earlier.member
+                ),
+            ));
+        }
+        {
             fields.push(FieldInfo {
                 name,
                 member,
@@ -142,9 +160,9 @@ fn try_expand(input: TokenStream) -> syn::Result<TokenStream> {
             const SLOTS: u32 = #total;
 
             #[inline]
-            fn any_value<F>(&self, slot: u32, visit: &mut F) -> bool
+            fn any_value<__EqlVisit>(&self, slot: u32, visit: &mut __EqlVisit) -> bool
             where
-                F: ::core::ops::FnMut(#rt::Value<'_>) -> bool,
+                __EqlVisit: ::core::ops::FnMut(#rt::Value<'_>) -> bool,
             {
                 let start = 0u32;
                 #(#reads)*

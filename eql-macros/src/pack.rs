@@ -1,7 +1,7 @@
 //! `eql_pack!`: compiles a folder of rule files into one pack type.
 
 use eqlc::emit::EmitContext;
-use eqlc::pack::{PackItem, emit_pack, load_pack};
+use eqlc::pack::{LoadOptions, PackItem, emit_pack, load_pack_with};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use syn::parse::{Parse, ParseStream};
@@ -21,6 +21,7 @@ struct PackInput {
     dir: LitStr,
     fields: Vec<LitStr>,
     runtime: Option<syn::Path>,
+    skip_unsupported: bool,
     vis: Visibility,
     name: Ident,
 }
@@ -32,6 +33,7 @@ impl Parse for PackInput {
         let mut dir = None;
         let mut fields = Vec::new();
         let mut runtime = None;
+        let mut skip_unsupported = false;
         for attr in all_attrs {
             if !attr.path().is_ident("eql") {
                 attrs.push(attr);
@@ -48,8 +50,12 @@ impl Parse for PackInput {
                     fields.extend(list);
                 } else if meta.path.is_ident("crate") {
                     runtime = Some(meta.value()?.parse()?);
+                } else if meta.path.is_ident("skip_unsupported") {
+                    skip_unsupported = true;
                 } else {
-                    return Err(meta.error("unknown option: expected `dir`, `fields` or `crate`"));
+                    return Err(meta.error(
+                        "unknown option: expected `dir`, `fields`, `skip_unsupported` or `crate`",
+                    ));
                 }
                 Ok(())
             })?;
@@ -68,6 +74,7 @@ impl Parse for PackInput {
             dir,
             fields,
             runtime,
+            skip_unsupported,
             vis,
             name,
         })
@@ -85,7 +92,20 @@ fn expand_pack(input: &PackInput) -> TokenStream {
         .map(std::path::PathBuf::from)
         .unwrap_or_default();
     let dir = base.join(input.dir.value());
-    let pack = match load_pack(&dir) {
+    let options = LoadOptions {
+        skip_unsupported: input.skip_unsupported,
+    };
+    for field in &input.fields {
+        let path = field.value();
+        if path.is_empty()
+            || path.split('.').any(str::is_empty)
+            || path.contains(char::is_whitespace)
+        {
+            return syn::Error::new(field.span(), format!("`{path}` is not an ECS field path"))
+                .to_compile_error();
+        }
+    }
+    let pack = match load_pack_with(&dir, &options) {
         Ok(pack) => pack,
         Err(errors) => {
             return errors

@@ -179,6 +179,17 @@ fn compile_item(item: &Item, cx: &EmitContext) -> Result<TokenStream, TokenStrea
                 )
                 .to_compile_error()
             })?;
+            if rule.language != "eql" {
+                return Err(syn::Error::new(
+                    literal.span(),
+                    format!(
+                        "{} is a `{}` rule; `eql_rule!` compiles EQL rules only",
+                        path.display(),
+                        rule.language
+                    ),
+                )
+                .to_compile_error());
+            }
             if let Some(field) = &rule.event_category_override {
                 options.category_field = field.clone();
             }
@@ -298,12 +309,31 @@ fn fallback(item: &Item, cx: &EmitContext) -> TokenStream {
             pub const PATHS: &'static [&'static str] = &[];
             pub const PIPES: &'static [#rt::Pipe] = &[];
 
-            pub fn matches<E>(event: &E) -> bool
+            pub fn matches<__EqlEvent>(event: &__EqlEvent) -> bool
             where
-                E: #rt::Fields + ?::core::marker::Sized,
+                __EqlEvent: #rt::Fields + ?::core::marker::Sized,
             {
                 ::core::unreachable!()
             }
+        }
+
+        #[allow(unreachable_code, unused_variables)]
+        impl #rt::EventRule for #name {
+            fn meta(&self) -> &'static #rt::RuleMeta {
+                &Self::META
+            }
+
+            fn matches<__EqlEvent>(&self, event: &__EqlEvent) -> bool
+            where
+                __EqlEvent: #rt::Fields + ?::core::marker::Sized,
+            {
+                ::core::unreachable!()
+            }
+        }
+
+        impl #rt::json::PathSet for #name {
+            const PATHS: &'static [&'static str] = &[];
+            const FIELDS: &'static [#rt::__private::FieldEntry] = &[];
         }
     }
 }

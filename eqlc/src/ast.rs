@@ -244,9 +244,10 @@ pub enum ExprKind {
 pub enum Literal {
     Null,
     Bool(bool),
-    /// An integer literal that fits in 64 bits; larger ones are read as
-    /// [`Literal::Float`], as Elasticsearch does.
-    Integer(i64),
+    /// An integer literal that fits in 64 unsigned bits; larger ones are
+    /// read as [`Literal::Float`], as Elasticsearch does. Literals have no
+    /// sign: `-1` is a unary minus applied to `1`.
+    Integer(u64),
     Float(f64),
     /// A string after escape processing (`"…"`) or verbatim (`"""…"""`).
     String(String),

@@ -79,7 +79,7 @@ pub fn pipe_count(pipe: &crate::ast::Pipe) -> Option<u64> {
                 kind: ExprKind::Literal(crate::ast::Literal::Integer(n)),
                 ..
             },
-        ] if *n > 0 => u64::try_from(*n).ok(),
+        ] if *n > 0 => Some(*n),
         _ => None,
     }
 }

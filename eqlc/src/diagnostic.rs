@@ -75,8 +75,23 @@ impl Diagnostic {
             .split(['\n', '\r'])
             .next()
             .unwrap_or("");
-        let shown: String = line_text.chars().take(200).collect();
-        let caret_start = position.column - 1;
+        let line_chars: Vec<char> = line_text.chars().collect();
+        let caret_at = position.column - 1;
+        // Show a window of the line around the caret, so that a long line
+        // (a query written on one line) stays readable.
+        let window_start = caret_at.saturating_sub(WINDOW / 2);
+        let window_end = (window_start + WINDOW).min(line_chars.len());
+        let mut shown: String = line_chars[window_start.min(window_end)..window_end]
+            .iter()
+            .collect();
+        let mut caret_column = caret_at - window_start;
+        if window_start > 0 {
+            shown.insert(0, '…');
+            caret_column += 1;
+        }
+        if window_end < line_chars.len() {
+            shown.push('…');
+        }
         let span_chars = source
             .get(self.span.range())
             .map(|text| {
@@ -88,11 +103,11 @@ impl Diagnostic {
             })
             .unwrap_or(0)
             .max(1);
-        let caret_len = span_chars.min(shown.chars().count().saturating_sub(caret_start).max(1));
+        let caret_len = span_chars.min(window_end.saturating_sub(caret_at).max(1));
         out.push_str("\n  |\n  | ");
         out.push_str(&shown);
         out.push_str("\n  | ");
-        out.push_str(&" ".repeat(caret_start.min(200)));
+        out.push_str(&" ".repeat(caret_column));
         out.push_str(&"^".repeat(caret_len));
         if let Some(label) = &self.label {
             out.push(' ');
@@ -105,6 +120,9 @@ impl Diagnostic {
         out
     }
 }
+
+/// How many characters of a line [`Diagnostic::render`] shows at most.
+const WINDOW: usize = 120;
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -180,5 +198,34 @@ impl From<Diagnostic> for Diagnostics {
         Diagnostics {
             items: vec![diagnostic],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_a_caret_under_the_span() {
+        let source = "process where\n  process.name = \"ssh\"";
+        let diagnostic =
+            Diagnostic::error(Span::new(29, 30), "`=` is not a comparison").with_help("use `==`");
+        assert_eq!(
+            diagnostic.render(source),
+            "`=` is not a comparison at line 2, column 16\n  |\n  |   process.name = \"ssh\"\n  |                ^\n  = help: use `==`"
+        );
+    }
+
+    #[test]
+    fn long_lines_show_a_window_around_the_caret() {
+        let source = format!("any where {} and x = 1", vec!["a == 1"; 100].join(" or "));
+        let at = source.find(" = 1").expect("typo") + 1;
+        let rendered = Diagnostic::error(Span::new(at, at + 1), "bad").render(&source);
+        let lines: Vec<&str> = rendered.lines().collect();
+        assert_eq!(lines[0], format!("bad at line 1, column {}", at + 1));
+        assert!(lines[2].starts_with("  | …"), "{rendered}");
+        assert!(lines[2].chars().count() < 130, "{rendered}");
+        let caret = lines[3].find('^').expect("caret");
+        assert_eq!(lines[2].chars().nth(caret), Some('='), "{rendered}");
     }
 }

@@ -138,9 +138,9 @@ pub fn emit_rule(item: &RuleItem<'_>, cx: &EmitContext) -> TokenStream {
 
                 /// Whether `event` matches the rule.
                 #[inline]
-                pub fn matches<E>(event: &E) -> bool
+                pub fn matches<__EqlEvent>(event: &__EqlEvent) -> bool
                 where
-                    E: #rt::Fields + ?::core::marker::Sized,
+                    __EqlEvent: #rt::Fields + ?::core::marker::Sized,
                 {
                     #matches_body
                 }
@@ -154,9 +154,9 @@ pub fn emit_rule(item: &RuleItem<'_>, cx: &EmitContext) -> TokenStream {
                 }
 
                 #[inline]
-                fn matches<E>(&self, event: &E) -> bool
+                fn matches<__EqlEvent>(&self, event: &__EqlEvent) -> bool
                 where
-                    E: #rt::Fields + ?::core::marker::Sized,
+                    __EqlEvent: #rt::Fields + ?::core::marker::Sized,
                 {
                     #name::matches(event)
                 }
@@ -199,29 +199,36 @@ fn emit_meta(meta: &RuleMeta, cx: &EmitContext) -> TokenStream {
 pub fn emit_matches_body(filter: &EventFilter, rule_name: &str, cx: &EmitContext) -> TokenStream {
     let rt = &cx.runtime;
     let slots = SlotNames::new(&filter.fields);
-    let consts = filter.fields.fields.iter().enumerate().map(|(index, field)| {
-        let name = &slots.names[index];
-        let path = &field.path;
-        let missing = if field.optional {
-            quote!(#rt::__private::ABSENT)
-        } else {
-            let message = format!(
-                "the event type has no field `{path}`, which rule `{rule_name}` reads \
+    let consts = filter
+        .fields
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(index, field)| {
+            let name = &slots.names[index];
+            let path = &field.path;
+            let shape = quote!(&<__EqlEvent as #rt::Fields>::SHAPE);
+            let slot = if field.optional {
+                quote!(#rt::__private::optional(#shape, #path))
+            } else {
+                let missing = format!(
+                    "the event type has no field `{path}`, which rule `{rule_name}` reads \
                  (add the field to the type, or write `?{path}` in the query if it may be absent)"
-            );
-            quote!(::core::panic!(#message))
-        };
-        quote! {
-            const #name: u32 = match #rt::__private::resolve(&<E as #rt::Fields>::SHAPE, #path) {
-                ::core::option::Option::Some(slot) => slot,
-                ::core::option::Option::None => #missing,
+                );
+                let object = format!(
+                    "`{path}` is an object in the event type, but rule `{rule_name}` reads it as a \
+                 value (test one of its fields instead)"
+                );
+                quote!(#rt::__private::require(#shape, #path, #missing, #object))
             };
-        }
-    });
+            quote!(const #name: u32 = #slot;)
+        });
     let condition = emit_cond(&filter.condition, &slots, cx);
     quote! {
-        struct __EqlSlots<E: ?::core::marker::Sized>(::core::marker::PhantomData<E>);
-        impl<E: #rt::Fields + ?::core::marker::Sized> __EqlSlots<E> {
+        struct __EqlSlots<__EqlEvent: ?::core::marker::Sized>(
+            ::core::marker::PhantomData<__EqlEvent>,
+        );
+        impl<__EqlEvent: #rt::Fields + ?::core::marker::Sized> __EqlSlots<__EqlEvent> {
             #(#consts)*
         }
         #condition
@@ -300,7 +307,7 @@ fn emit_cond(cond: &Cond, slots: &SlotNames, cx: &EmitContext) -> TokenStream {
                 let var = field_var(*field);
                 let slot = &slots.names[field.0 as usize];
                 code = quote! {
-                    #rt::__private::any_binding(event, __EqlSlots::<E>::#slot, &mut |#var| #code)
+                    #rt::__private::any_binding(event, __EqlSlots::<__EqlEvent>::#slot, &mut |#var| #code)
                 };
             }
             if *negated { quote!(!#code) } else { code }
@@ -483,10 +490,10 @@ fn emit_test(test: &Test, slots: &SlotNames, cx: &EmitContext) -> TokenStream {
         .iter()
         .any(|pred| matches!(pred, ValuePred::Exists))
     {
-        quote!(#rt::__private::exists(event, __EqlSlots::<E>::#slot))
+        quote!(#rt::__private::exists(event, __EqlSlots::<__EqlEvent>::#slot))
     } else {
         let body = emit_value_preds(&test.preds, cx);
-        quote!(#rt::Fields::any_value(event, __EqlSlots::<E>::#slot, &mut |value| #body))
+        quote!(#rt::Fields::any_value(event, __EqlSlots::<__EqlEvent>::#slot, &mut |value| #body))
     };
     if test.negated { quote!(!#read) } else { read }
 }

@@ -1113,7 +1113,10 @@ fn constant(literal: &Literal) -> Constant {
     match literal {
         Literal::Null => Constant::Null,
         Literal::Bool(b) => Constant::Bool(*b),
-        Literal::Integer(n) => Constant::Number(Number::Int(*n)),
+        Literal::Integer(n) => Constant::Number(match i64::try_from(*n) {
+            Ok(n) => Number::Int(n),
+            Err(_) => Number::UInt(*n),
+        }),
         Literal::Float(n) => Constant::Number(Number::Float(*n)),
         Literal::String(s) => Constant::String(s.clone()),
     }

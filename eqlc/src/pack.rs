@@ -272,10 +272,12 @@ pub fn emit_pack(item: &PackItem<'_>, cx: &EmitContext) -> TokenStream {
 
                 /// Calls `on_match` with each rule that matches `event`.
                 #[inline]
-                pub fn for_each_match<E, F>(event: &E, mut on_match: F)
-                where
-                    E: #rt::Fields + ?::core::marker::Sized,
-                    F: ::core::ops::FnMut(&'static #rt::RuleMeta),
+                pub fn for_each_match<__EqlEvent, __EqlOnMatch>(
+                    event: &__EqlEvent,
+                    mut on_match: __EqlOnMatch,
+                ) where
+                    __EqlEvent: #rt::Fields + ?::core::marker::Sized,
+                    __EqlOnMatch: ::core::ops::FnMut(&'static #rt::RuleMeta),
                 {
                     #(
                         if #module::#type_names::matches(event) {

@@ -85,8 +85,17 @@ struct Technique {
 
 /// Reads a rule file's text.
 pub fn parse_rule_file(text: &str) -> Result<RuleFile, RuleFileError> {
-    let document: Document = toml::from_str(text).map_err(|error| RuleFileError {
-        message: format!("invalid TOML: {}", error.message()),
+    let document: Document = toml::from_str(text).map_err(|error| {
+        let at = match error.span() {
+            Some(span) => {
+                let position = crate::Position::of(text, span.start);
+                format!(" at line {}, column {}", position.line, position.column)
+            }
+            None => String::new(),
+        };
+        RuleFileError {
+            message: format!("invalid TOML{at}: {}", error.message().trim_end()),
+        }
     })?;
     let rule = document.rule.ok_or_else(|| RuleFileError {
         message: "the file has no `[rule]` table".into(),
@@ -202,11 +211,13 @@ id = "T1572.001"
             parse_rule_file("x = 1").expect_err("no rule").message,
             "the file has no `[rule]` table"
         );
+        let error = parse_rule_file("[rule]\nname = \"x\"\nquery = oops\n").expect_err("bad toml");
         assert!(
-            parse_rule_file("[rule")
-                .expect_err("bad toml")
+            error
                 .message
-                .starts_with("invalid TOML")
+                .starts_with("invalid TOML at line 3, column 9: "),
+            "{}",
+            error.message
         );
     }
 }

@@ -49,12 +49,16 @@ struct Args {
 /// Counts for the summary.
 #[derive(Debug, Default)]
 struct Totals {
+    /// Lines decoded into events.
     events: u64,
     alerts: u64,
-    bytes: u64,
-    /// `file:line` of each malformed line.
-    malformed: Vec<String>,
+    malformed: u64,
+    /// `file:line` of the first malformed lines, for the summary.
+    first_malformed: Vec<String>,
 }
+
+/// How many malformed lines the summary names.
+const SUMMARY_MALFORMED: usize = 10;
 
 fn main() -> ExitCode {
     let args = Args::parse();
@@ -91,7 +95,10 @@ fn main() -> ExitCode {
             },
         };
         if let Err(error) = result {
-            eprintln!("error: {error}");
+            let name = input
+                .as_ref()
+                .map_or("standard input".into(), |path| path.display().to_string());
+            eprintln!("error: cannot read {name}: {error}");
             failed = true;
         }
     }
@@ -102,15 +109,22 @@ fn main() -> ExitCode {
 
     if !args.quiet {
         let seconds = started.elapsed().as_secs_f64().max(1e-9);
+        let mut listed = totals.first_malformed.join(", ");
+        let unlisted = totals
+            .malformed
+            .saturating_sub(totals.first_malformed.len() as u64);
+        if unlisted > 0 {
+            listed.push_str(&format!(" and {unlisted} more"));
+        }
         eprintln!(
             "{} events read, {} alerts, {} malformed lines skipped{}; {:.0} events/s ({} rules)",
             totals.events,
             totals.alerts,
-            totals.malformed.len(),
-            if totals.malformed.is_empty() {
+            totals.malformed,
+            if listed.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", totals.malformed.join(", "))
+                format!(" ({listed})")
             },
             totals.events as f64 / seconds,
             Rules::RULES.len(),
@@ -161,23 +175,21 @@ impl Scanner {
                 return Ok(());
             }
             line_number += 1;
-            totals.bytes += self.line.len() as u64;
             if read == LineRead::TooLong {
                 report_malformed(name, line_number, "line is longer than 1 MiB", totals);
                 continue;
             }
-            let text = trim_line_end(&self.line);
-            if text.iter().all(u8::is_ascii_whitespace) {
+            if self.line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            totals.events += 1;
-            let event = match self.record.decode(text) {
+            let event = match self.record.decode(&self.line) {
                 Ok(event) => event,
                 Err(error) => {
                     report_malformed(name, line_number, &error.to_string(), totals);
                     continue;
                 }
             };
+            totals.events += 1;
             let mut write_error = None;
             Rules::for_each_match(&event, |rule| {
                 totals.alerts += 1;
@@ -195,7 +207,10 @@ impl Scanner {
 
 fn report_malformed(name: &str, line_number: u64, message: &str, totals: &mut Totals) {
     eprintln!("{name}:{line_number}: skipped malformed event: {message}");
-    totals.malformed.push(format!("{name}:{line_number}"));
+    totals.malformed += 1;
+    if totals.first_malformed.len() < SUMMARY_MALFORMED {
+        totals.first_malformed.push(format!("{name}:{line_number}"));
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -205,52 +220,47 @@ enum LineRead {
     End,
 }
 
-/// Reads one line into `buffer` (without keeping more than `max` bytes of
-/// it); a line longer than `max` is consumed to its end and reported.
+/// Reads one line into `buffer`, without its line break (`\n` or `\r\n`).
+/// A line longer than `max` bytes is consumed to its end but not kept, and
+/// reported as too long.
 fn read_line(reader: &mut impl BufRead, buffer: &mut Vec<u8>, max: usize) -> io::Result<LineRead> {
     let mut too_long = false;
     let mut any = false;
+    // Up to two bytes of line break are kept until the end of the line.
+    let keep = max + 2;
     loop {
         let available = match reader.fill_buf() {
             Ok(available) => available,
             Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
             Err(error) => return Err(error),
         };
-        if available.is_empty() {
-            return Ok(match (any, too_long) {
-                (false, _) => LineRead::End,
-                (true, true) => LineRead::TooLong,
-                (true, false) => LineRead::Line,
-            });
-        }
-        any = true;
         let (chunk, done) = match available.iter().position(|&b| b == b'\n') {
             Some(end) => (&available[..=end], true),
-            None => (available, false),
+            None => (available, available.is_empty()),
         };
+        if chunk.is_empty() && !any {
+            return Ok(LineRead::End);
+        }
+        any = true;
         let used = chunk.len();
-        if buffer.len() + chunk.len() > max + 1 {
+        if too_long || buffer.len() + chunk.len() > keep {
             too_long = true;
+            buffer.clear();
         } else {
             buffer.extend_from_slice(chunk);
         }
         reader.consume(used);
         if done {
-            return Ok(if too_long {
+            while buffer.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
+                buffer.pop();
+            }
+            return Ok(if too_long || buffer.len() > max {
                 LineRead::TooLong
             } else {
                 LineRead::Line
             });
         }
     }
-}
-
-fn trim_line_end(line: &[u8]) -> &[u8] {
-    let mut end = line.len();
-    while end > 0 && matches!(line[end - 1], b'\n' | b'\r') {
-        end -= 1;
-    }
-    &line[..end]
 }
 
 /// One alert as a JSON object.

@@ -666,7 +666,7 @@ fn number(pair: Node<'_>) -> Result<Literal> {
     let inner = Children::of(pair).any()?;
     let text = inner.as_str();
     if inner.as_rule() == Rule::integer {
-        if let Ok(integer) = text.parse::<i64>() {
+        if let Ok(integer) = text.parse::<u64>() {
             return Ok(Literal::Integer(integer));
         }
     } else if inner.as_rule() != Rule::float {
