@@ -243,6 +243,7 @@ pub fn emit_pack(item: &PackItem<'_>, cx: &EmitContext) -> TokenStream {
     });
     let module = Ident::new(&format!("__eql_pack_{name}"), Span::call_site());
     let n_rules = pack.rules.len();
+    let indexes = 0..n_rules;
     quote! {
         #attrs
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -284,6 +285,18 @@ pub fn emit_pack(item: &PackItem<'_>, cx: &EmitContext) -> TokenStream {
                             on_match(&#module::#type_names::META);
                         }
                     )*
+                }
+
+                /// Whether rule `index` (of [`Self::RULES`]) matches `event`;
+                /// `false` for an index past the end.
+                pub fn rule_matches<__EqlEvent>(index: usize, event: &__EqlEvent) -> bool
+                where
+                    __EqlEvent: #rt::Fields + ?::core::marker::Sized,
+                {
+                    match index {
+                        #(#indexes => #module::#type_names::matches(event),)*
+                        _ => false,
+                    }
                 }
             }
 
