@@ -11,13 +11,17 @@
 //! - [`pipe`]: the `head` and `tail` pipes;
 //! - [`scalar`]: the values of expressions, with EQL's functions, arithmetic
 //!   and three-valued logic over them;
-//! - [`json`]: decoding one line of NDJSON into the fields a rule reads.
+//! - [`json`]: decoding one line of NDJSON into the fields a rule reads, and
+//!   [`ndjson`]: reading lines of bounded length;
+//! - [`alert`]: the JSON alert written for a match.
 //!
 //! Users do not depend on this crate directly: `eql-runtime` re-exports what
 //! they need together with the macros.
 
+pub mod alert;
 pub mod event;
 pub mod json;
+pub mod ndjson;
 pub mod ops;
 pub mod pipe;
 pub mod scalar;

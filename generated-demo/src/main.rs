@@ -14,8 +14,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
+use eql_runtime::alert::{self, ALERT_FIELDS};
 use eql_runtime::json::Record;
-use eql_runtime::{Fields, RuleMeta, Value, eql_pack};
+use eql_runtime::ndjson::{LineRead, read_line};
+use eql_runtime::{Fields, RuleMeta, eql_pack};
 
 eql_pack! {
     /// The rules of `rules/`, with the fields every alert reports.
@@ -25,9 +27,6 @@ eql_pack! {
     )]
     pub Rules;
 }
-
-/// The event fields copied into each alert.
-const ALERT_FIELDS: [&str; 4] = ["@timestamp", "container.id", "process.name", "process.args"];
 
 /// Longest input line read; longer lines are reported and skipped.
 const MAX_LINE: usize = 1 << 20;
@@ -213,56 +212,6 @@ fn report_malformed(name: &str, line_number: u64, message: &str, totals: &mut To
     }
 }
 
-#[derive(Debug, PartialEq, Eq)]
-enum LineRead {
-    Line,
-    TooLong,
-    End,
-}
-
-/// Reads one line into `buffer`, without its line break (`\n` or `\r\n`).
-/// A line longer than `max` bytes is consumed to its end but not kept, and
-/// reported as too long.
-fn read_line(reader: &mut impl BufRead, buffer: &mut Vec<u8>, max: usize) -> io::Result<LineRead> {
-    let mut too_long = false;
-    let mut any = false;
-    // Up to two bytes of line break are kept until the end of the line.
-    let keep = max + 2;
-    loop {
-        let available = match reader.fill_buf() {
-            Ok(available) => available,
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-            Err(error) => return Err(error),
-        };
-        let (chunk, done) = match available.iter().position(|&b| b == b'\n') {
-            Some(end) => (&available[..=end], true),
-            None => (available, available.is_empty()),
-        };
-        if chunk.is_empty() && !any {
-            return Ok(LineRead::End);
-        }
-        any = true;
-        let used = chunk.len();
-        if too_long || buffer.len() + chunk.len() > keep {
-            too_long = true;
-            buffer.clear();
-        } else {
-            buffer.extend_from_slice(chunk);
-        }
-        reader.consume(used);
-        if done {
-            while buffer.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
-                buffer.pop();
-            }
-            return Ok(if too_long || buffer.len() > max {
-                LineRead::TooLong
-            } else {
-                LineRead::Line
-            });
-        }
-    }
-}
-
 /// One alert as a JSON object.
 fn alert_json<E: Fields>(
     rule: &RuleMeta,
@@ -271,40 +220,25 @@ fn alert_json<E: Fields>(
     event: &E,
     slots: &[u32; ALERT_FIELDS.len()],
 ) -> serde_json::Value {
-    let mut fields = serde_json::Map::new();
-    for (path, &slot) in ALERT_FIELDS.iter().zip(slots) {
-        let mut values = Vec::new();
-        event.any_value(slot, &mut |value| {
-            values.push(json_value(value));
-            false
-        });
-        let value = match values.len() {
-            0 => serde_json::Value::Null,
-            1 if *path != "process.args" => values.remove(0),
-            _ => serde_json::Value::Array(values),
-        };
-        fields.insert((*path).to_owned(), value);
-    }
-    serde_json::json!({
-        "rule_id": rule.id,
-        "rule_name": rule.name,
-        "severity": rule.severity,
-        "risk_score": rule.risk_score,
-        "tactics": rule.tactics,
-        "techniques": rule.techniques,
-        "file": file,
-        "line": line,
-        "event": fields,
-    })
-}
-
-fn json_value(value: Value<'_>) -> serde_json::Value {
-    match value {
-        Value::Str(text) => serde_json::Value::from(text),
-        Value::Int(n) => serde_json::Value::from(n),
-        Value::UInt(n) => serde_json::Value::from(n),
-        Value::Float(n) => serde_json::Value::from(n),
-        Value::Bool(b) => serde_json::Value::from(b),
-        Value::Ip(ip) => serde_json::Value::from(ip.to_string()),
-    }
+    let fields: Vec<(&str, Vec<serde_json::Value>)> = ALERT_FIELDS
+        .iter()
+        .zip(slots)
+        .map(|(path, &slot)| {
+            let mut values = Vec::new();
+            event.any_value(slot, &mut |value| {
+                values.push(alert::json_value(value));
+                false
+            });
+            (*path, values)
+        })
+        .collect();
+    let alert_rule = alert::AlertRule {
+        id: rule.id,
+        name: rule.name,
+        severity: rule.severity,
+        risk_score: rule.risk_score,
+        tactics: rule.tactics,
+        techniques: rule.techniques,
+    };
+    alert::alert(&alert_rule, file, line, &fields)
 }

@@ -1,0 +1,66 @@
+//! The JSON alert written for each match, one shape for every tool: the
+//! demo scanner, `eqlc run`, and programs built on rule packs.
+//!
+//! ```json
+//! {"rule_id": "…", "rule_name": "…", "severity": "medium", "risk_score": 47,
+//!  "tactics": ["TA0011"], "techniques": ["T1572"],
+//!  "file": "events.ndjson", "line": 12,
+//!  "event": {"@timestamp": "…", "process.name": "ssh", "process.args": ["ssh", "-R", "…"]}}
+//! ```
+
+use serde_json::{Map, Value as Json};
+
+use crate::value::Value;
+
+/// The ECS fields every alert reports by default.
+pub const ALERT_FIELDS: [&str; 4] = ["@timestamp", "container.id", "process.name", "process.args"];
+
+/// The rule a match came from.
+#[derive(Clone, Copy, Debug)]
+pub struct AlertRule<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub severity: &'a str,
+    pub risk_score: u32,
+    pub tactics: &'a [&'a str],
+    pub techniques: &'a [&'a str],
+}
+
+/// One alert. `fields` holds each reported ECS path with its values; a
+/// field with one value is written as a scalar, except `process.args`,
+/// which is always an array, and a field without values as `null`.
+pub fn alert(rule: &AlertRule<'_>, file: &str, line: u64, fields: &[(&str, Vec<Json>)]) -> Json {
+    let mut event = Map::new();
+    for (path, values) in fields {
+        let value = match values.as_slice() {
+            [] => Json::Null,
+            [one] if *path != "process.args" => one.clone(),
+            _ => Json::Array(values.clone()),
+        };
+        event.insert((*path).to_owned(), value);
+    }
+    serde_json::json!({
+        "rule_id": rule.id,
+        "rule_name": rule.name,
+        "severity": rule.severity,
+        "risk_score": rule.risk_score,
+        "tactics": rule.tactics,
+        "techniques": rule.techniques,
+        "file": file,
+        "line": line,
+        "event": event,
+    })
+}
+
+/// A field value as JSON (an infinite float, which JSON cannot hold, is
+/// `null`).
+pub fn json_value(value: Value<'_>) -> Json {
+    match value {
+        Value::Str(text) => Json::from(text),
+        Value::Int(n) => Json::from(n),
+        Value::UInt(n) => Json::from(n),
+        Value::Float(n) => Json::from(n),
+        Value::Bool(b) => Json::from(b),
+        Value::Ip(ip) => Json::from(ip.to_string()),
+    }
+}
