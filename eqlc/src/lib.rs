@@ -29,6 +29,7 @@ pub mod build;
 pub mod check;
 pub mod diagnostic;
 pub mod emit;
+pub mod explain;
 pub mod interpret;
 pub mod ir;
 pub mod lower;

@@ -1,0 +1,178 @@
+//! The subcommands of `eqlc`, and what they share: reading rule files and
+//! reporting diagnostics against them.
+
+pub mod check;
+pub mod expand;
+pub mod run;
+
+use std::fmt;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use eqlc::rule_file::{RuleFile, parse_rule_file};
+use eqlc::{Compiled, Diagnostic, Severity};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+/// A rule read from a file, with the text its spans point into.
+pub struct Source {
+    pub path: PathBuf,
+    /// The whole file.
+    pub text: String,
+    /// Where the query starts in `text`.
+    pub query_offset: usize,
+    /// The rule's metadata; for a `.eql` file, made up from its name.
+    pub rule: RuleFile,
+}
+
+/// Reads a `.toml` rule file or a `.eql` query file. `Ok(None)` for a rule
+/// in another query language.
+pub fn read_source(path: &Path) -> Result<Option<Source>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    if path.extension().is_some_and(|ext| ext == "eql") {
+        let name = path
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let rule = RuleFile {
+            rule_id: name.clone(),
+            name,
+            description: String::new(),
+            severity: "low".into(),
+            risk_score: 0,
+            language: "eql".into(),
+            query: text.clone(),
+            index: Vec::new(),
+            event_category_override: None,
+            tactics: Vec::new(),
+            techniques: Vec::new(),
+            query_offset: Some(0),
+        };
+        return Ok(Some(Source {
+            path: path.to_path_buf(),
+            text,
+            query_offset: 0,
+            rule,
+        }));
+    }
+    let rule = parse_rule_file(&text)
+        .map_err(|error| format!("{}: invalid rule file: {error}", path.display()))?;
+    if rule.language != "eql" {
+        return Ok(None);
+    }
+    let query_offset = rule.query_offset.unwrap_or(0);
+    Ok(Some(Source {
+        path: path.to_path_buf(),
+        text,
+        query_offset,
+        rule,
+    }))
+}
+
+impl Source {
+    /// Compiles the rule with the options its file asks for.
+    pub fn compile(&self) -> Result<Compiled, Vec<Diagnostic>> {
+        let options = eqlc::pack::rule_options(&self.rule);
+        eqlc::compile(&self.rule.query, &options).map_err(|diagnostics| diagnostics.items)
+    }
+
+    /// `diagnostic` drawn against the file, with a caret under its span.
+    pub fn render(&self, diagnostic: &Diagnostic) -> String {
+        let report = Report {
+            diagnostic: diagnostic.clone(),
+            source: NamedSource::new(self.path.display().to_string(), self.text.clone()),
+            offset: if self.rule.query_offset.is_some() {
+                self.query_offset
+            } else {
+                0
+            },
+        };
+        let theme = if std::io::stderr().is_terminal() {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let mut out = String::new();
+        let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
+        if handler.render_report(&mut out, &report).is_err() {
+            return diagnostic.render(&self.rule.query);
+        }
+        out
+    }
+}
+
+/// A diagnostic of eqlc shaped for miette.
+#[derive(Debug)]
+struct Report {
+    diagnostic: Diagnostic,
+    source: NamedSource<String>,
+    /// Where the query starts in the file.
+    offset: usize,
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for Report {}
+
+impl miette::Diagnostic for Report {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.diagnostic.span;
+        let start = self.offset + span.start as usize;
+        let len = (span.len()).max(1);
+        let label = LabeledSpan::new_with_span(
+            self.diagnostic.label.clone().or(Some("here".into())),
+            SourceSpan::from((start, len)),
+        );
+        Some(Box::new(std::iter::once(label)))
+    }
+}
+
+/// The rule files under `path` (itself, if it is a file), sorted.
+pub fn rule_paths(path: &Path) -> Result<Vec<PathBuf>, String> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    let mut pending = vec![path.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        let entries = std::fs::read_dir(&folder)
+            .map_err(|error| format!("cannot read {}: {error}", folder.display()))?;
+        for entry in entries {
+            let path = entry
+                .map_err(|error| format!("cannot read {}: {error}", folder.display()))?
+                .path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path
+                .extension()
+                .is_some_and(|ext| ext == "toml" || ext == "eql")
+            {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}

@@ -1,0 +1,76 @@
+//! `eqlc`: check, expand, explain and run EQL rules from a terminal.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cli;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "eqlc",
+    version,
+    about = "Compile and check Elastic EQL detection rules",
+    long_about = "Compile and check Elastic EQL detection rules.\n\n\
+        Rules are detection-rule TOML files (Elastic's layout) or plain `.eql` files \
+        holding one query."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check rule files or folders and report every error and warning.
+    ///
+    /// Exits with status 1 when any rule has an error.
+    Check {
+        /// Rule files (`.toml`, `.eql`) or folders of them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Print the Rust code a rule becomes, formatted.
+    Expand {
+        /// A rule file (`.toml` or `.eql`).
+        rule: PathBuf,
+        /// The name of the generated type.
+        #[arg(long, default_value = "Rule")]
+        name: String,
+    },
+    /// Print what a compiled rule checks, in the order it checks it.
+    Explain {
+        /// A rule file (`.toml` or `.eql`).
+        rule: PathBuf,
+    },
+    /// Run rules over NDJSON events with the interpreter, printing one JSON
+    /// alert per match on stdout and a summary on stderr.
+    Run {
+        /// A rule file or a folder of rule files.
+        #[arg(long, short)]
+        rules: PathBuf,
+        /// NDJSON files; none, or `-`, reads standard input.
+        events: Vec<PathBuf>,
+        /// Print nothing on stderr but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check { paths, strict } => cli::check::run(&paths, strict),
+        Command::Expand { rule, name } => cli::expand::run(&rule, &name),
+        Command::Explain { rule } => cli::expand::explain(&rule),
+        Command::Run {
+            rules,
+            events,
+            quiet,
+        } => cli::run::run(&rules, &events, quiet),
+    }
+}

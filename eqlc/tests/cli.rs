@@ -1,0 +1,128 @@
+//! The `eqlc` command end to end.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+fn eqlc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_eqlc"))
+        .args(args)
+        .current_dir(workspace())
+        .output()
+        .expect("eqlc runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn scratch(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("eqlc-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("scratch file");
+    path
+}
+
+const SEED: &str = "rules/tunneling_port_forwarding_defend_for_containers.toml";
+
+#[test]
+fn every_subcommand_has_help() {
+    for command in ["check", "expand", "explain", "run"] {
+        let output = eqlc(&[command, "--help"]);
+        assert!(output.status.success(), "{command}");
+        assert!(String::from_utf8_lossy(&output.stdout).contains("Usage: eqlc"));
+    }
+}
+
+#[test]
+fn check_passes_the_shipped_rules() {
+    let output = eqlc(&["check", "rules"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("1 rules checked: 0 errors, 0 warnings"));
+}
+
+#[test]
+fn check_reports_each_error_with_file_line_and_caret() {
+    let bad = scratch("typo.eql", "process where\n  process.name = \"ssh\"\n");
+    let unknown = scratch("unknown.eql", "process where lenght(process.name) > 2\n");
+    let output = eqlc(&[
+        "check",
+        bad.to_str().expect("utf-8 path"),
+        unknown.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(text.contains("`=` is not a comparison operator"), "{text}");
+    assert!(text.contains("typo.eql:2:16"), "{text}");
+    assert!(text.contains("help: use `==` to compare"), "{text}");
+    assert!(text.contains("unknown function `lenght`"), "{text}");
+    assert!(text.contains("unknown.eql:1:15"), "{text}");
+    assert!(text.contains("did you mean `length`?"), "{text}");
+    assert!(
+        text.contains("2 rules checked: 2 errors, 0 warnings"),
+        "{text}"
+    );
+}
+
+#[test]
+fn expand_prints_the_generated_rust() {
+    let output = eqlc(&["expand", SEED, "--name", "Tunnel"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let code = String::from_utf8_lossy(&output.stdout);
+    assert!(code.contains("pub struct Tunnel;"));
+    assert!(code.contains("pub fn matches<__EqlEvent>(event: &__EqlEvent) -> bool"));
+    assert!(code.contains("\"9d94d61b-9476-41ff-a8d3-3d24b4bb8158\""));
+}
+
+#[test]
+fn explain_shows_the_optimised_checks() {
+    let output = eqlc(&["explain", SEED]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
+}
+
+#[test]
+fn run_alerts_on_the_sample_events_like_the_demo() {
+    let output = eqlc(&[
+        "run",
+        "--rules",
+        "rules",
+        "samples/cloud_defend_tunneling.ndjson",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let lines: Vec<u64> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| {
+            let alert: serde_json::Value = serde_json::from_str(line).expect("JSON alert");
+            alert["line"].as_u64().expect("line number")
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            1, 4, 5, 6, 9, 10, 11, 16, 18, 19, 22, 24, 26, 27, 28, 30, 31, 33, 34, 35, 38, 39, 44,
+            46, 47, 49
+        ]
+    );
+    let text = stderr(&output);
+    assert!(text.contains("cloud_defend_tunneling.ndjson:48: skipped malformed event"));
+    assert!(
+        text.contains("48 events read, 26 alerts, 1 malformed lines skipped"),
+        "{text}"
+    );
+}
+
+#[test]
+fn run_refuses_rules_with_errors() {
+    let bad = scratch("bad.eql", "process where x == y\n");
+    let output = eqlc(&["run", "--rules", bad.to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("comparing a field with another field is not supported"));
+}
