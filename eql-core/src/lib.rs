@@ -9,6 +9,7 @@
 //! - [`text`]: ASCII case folding and wildcard matching;
 //! - [`ops`]: comparisons of values with constants;
 //! - [`pipe`]: the `head` and `tail` pipes;
+//! - [`pack`]: the per-event state and shared look-ups of rule packs;
 //! - [`scalar`]: the values of expressions, with EQL's functions, arithmetic
 //!   and three-valued logic over them;
 //! - [`json`]: decoding one line of NDJSON into the fields a rule reads, and
@@ -23,6 +24,7 @@ pub mod event;
 pub mod json;
 pub mod ndjson;
 pub mod ops;
+pub mod pack;
 pub mod pipe;
 pub mod scalar;
 pub mod text;

@@ -82,6 +82,10 @@ pub mod __private {
         Comparison, bool3, compare_number, compare_text, contains_sorted, contains_sorted_folded,
         ip_in, number_in, with_text, with_value,
     };
+    pub use eql_core::pack::{
+        Check, Needles, PackState, PatternEntry, Regexes, exact_atoms, exact_atoms_folded,
+        for_each_bit,
+    };
     pub use eql_core::scalar::{self, Cidr, Scalar, Text};
     pub use eql_core::value::Value;
 

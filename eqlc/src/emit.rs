@@ -171,7 +171,7 @@ pub fn emit_rule(item: &RuleItem<'_>, cx: &EmitContext) -> TokenStream {
     }
 }
 
-fn emit_meta(meta: &RuleMeta, cx: &EmitContext) -> TokenStream {
+pub fn emit_meta(meta: &RuleMeta, cx: &EmitContext) -> TokenStream {
     let rt = &cx.runtime;
     let RuleMeta {
         id,
@@ -198,80 +198,79 @@ fn emit_meta(meta: &RuleMeta, cx: &EmitContext) -> TokenStream {
 /// The body of `matches`: the slot constants, then the condition.
 pub fn emit_matches_body(filter: &EventFilter, rule_name: &str, cx: &EmitContext) -> TokenStream {
     let rt = &cx.runtime;
-    let slots = SlotNames::new(&filter.fields);
-    let consts = filter
-        .fields
-        .fields
-        .iter()
-        .enumerate()
-        .map(|(index, field)| {
-            let name = &slots.names[index];
-            let path = &field.path;
-            let shape = quote!(&<__EqlEvent as #rt::Fields>::SHAPE);
-            let slot = if field.optional {
-                quote!(#rt::__private::optional(#shape, #path))
-            } else {
-                let missing = format!(
-                    "the event type has no field `{path}`, which rule `{rule_name}` reads \
-                 (add the field to the type, or write `?{path}` in the query if it may be absent)"
-                );
-                let object = format!(
-                    "`{path}` is an object in the event type, but rule `{rule_name}` reads it as a \
-                 value (test one of its fields instead)"
-                );
-                quote!(#rt::__private::require(#shape, #path, #missing, #object))
-            };
-            quote!(const #name: u32 = #slot;)
-        });
+    let slots = slot_names(&filter.fields);
+    let consts = slot_consts(&filter.fields, rule_name, cx);
     let condition = emit_cond(&filter.condition, &slots, cx);
     quote! {
         struct __EqlSlots<__EqlEvent: ?::core::marker::Sized>(
             ::core::marker::PhantomData<__EqlEvent>,
         );
         impl<__EqlEvent: #rt::Fields + ?::core::marker::Sized> __EqlSlots<__EqlEvent> {
-            #(#consts)*
+            #consts
         }
         #condition
     }
 }
 
+/// One `const NAME: u32` per field: its slot in `__EqlEvent`, resolved when
+/// the code is instantiated for an event type (a missing field fails then,
+/// with a message naming it and `rule_name`).
+pub fn slot_consts(fields: &FieldTable, rule_name: &str, cx: &EmitContext) -> TokenStream {
+    let rt = &cx.runtime;
+    let names = slot_names(fields);
+    let consts = fields.fields.iter().enumerate().map(|(index, field)| {
+        let name = &names[index];
+        let path = &field.path;
+        let shape = quote!(&<__EqlEvent as #rt::Fields>::SHAPE);
+        let slot = if field.optional {
+            quote!(#rt::__private::optional(#shape, #path))
+        } else {
+            let missing = format!(
+                "the event type has no field `{path}`, which rule `{rule_name}` reads \
+                 (add the field to the type, or write `?{path}` in the query if it may be absent)"
+            );
+            let object = format!(
+                "`{path}` is an object in the event type, but rule `{rule_name}` reads it as a \
+                 value (test one of its fields instead)"
+            );
+            quote!(#rt::__private::require(#shape, #path, #missing, #object))
+        };
+        quote!(const #name: u32 = #slot;)
+    });
+    quote!(#(#consts)*)
+}
+
 /// The names of the slot constants, one per field, made from the path.
-struct SlotNames {
-    names: Vec<Ident>,
-}
-
-impl SlotNames {
-    fn new(fields: &FieldTable) -> SlotNames {
-        let mut names: Vec<Ident> = Vec::with_capacity(fields.len());
-        for field in &fields.fields {
-            let mut base: String = field
-                .path
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() {
-                        c.to_ascii_uppercase()
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            base = base.trim_matches('_').to_owned();
-            if base.is_empty() || base.starts_with(|c: char| c.is_ascii_digit()) {
-                base.insert_str(0, "F_");
-            }
-            let mut name = base.clone();
-            let mut n = 2;
-            while names.iter().any(|existing| *existing == name) {
-                name = format!("{base}_{n}");
-                n += 1;
-            }
-            names.push(Ident::new(&name, Span::call_site()));
+pub fn slot_names(fields: &FieldTable) -> Vec<Ident> {
+    let mut names: Vec<Ident> = Vec::with_capacity(fields.len());
+    for field in &fields.fields {
+        let mut base: String = field
+            .path
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        base = base.trim_matches('_').to_owned();
+        if base.is_empty() || base.starts_with(|c: char| c.is_ascii_digit()) {
+            base.insert_str(0, "F_");
         }
-        SlotNames { names }
+        let mut name = base.clone();
+        let mut n = 2;
+        while names.iter().any(|existing| *existing == name) {
+            name = format!("{base}_{n}");
+            n += 1;
+        }
+        names.push(Ident::new(&name, Span::call_site()));
     }
+    names
 }
 
-fn emit_cond(cond: &Cond, slots: &SlotNames, cx: &EmitContext) -> TokenStream {
+fn emit_cond(cond: &Cond, slots: &[Ident], cx: &EmitContext) -> TokenStream {
     match cond {
         Cond::Const(b) => quote!(#b),
         Cond::And(conds) => {
@@ -297,22 +296,29 @@ fn emit_cond(cond: &Cond, slots: &SlotNames, cx: &EmitContext) -> TokenStream {
             quote!(#(#conds)||*)
         }
         Cond::Test(test) => emit_test(test, slots, cx),
-        Cond::Expr { expr, negated } => {
-            let rt = &cx.runtime;
-            let value = emit_scalar(expr, cx);
-            let mut code = quote!(::core::matches!(#value, #rt::__private::Scalar::Bool(true)));
-            // One closure per field, innermost last: some choice of one value
-            // per field (null for a missing one) must make the expression true.
-            for field in expr.fields().iter().rev() {
-                let var = field_var(*field);
-                let slot = &slots.names[field.0 as usize];
-                code = quote! {
-                    #rt::__private::any_binding(event, __EqlSlots::<__EqlEvent>::#slot, &mut |#var| #code)
-                };
-            }
-            if *negated { quote!(!#code) } else { code }
-        }
+        Cond::Expr { expr, negated } => emit_scalar_cond(expr, *negated, slots, cx),
     }
+}
+
+/// A script condition: some choice of one value per field the expression
+/// reads (null for a missing one) makes it true; `negated`: none does.
+pub fn emit_scalar_cond(
+    expr: &Scalar,
+    negated: bool,
+    slots: &[Ident],
+    cx: &EmitContext,
+) -> TokenStream {
+    let rt = &cx.runtime;
+    let value = emit_scalar(expr, cx);
+    let mut code = quote!(::core::matches!(#value, #rt::__private::Scalar::Bool(true)));
+    for field in expr.fields().iter().rev() {
+        let var = field_var(*field);
+        let slot = &slots[field.0 as usize];
+        code = quote! {
+            #rt::__private::any_binding(event, __EqlSlots::<__EqlEvent>::#slot, &mut |#var| #code)
+        };
+    }
+    if negated { quote!(!#code) } else { code }
 }
 
 /// The variable that holds the current value of a field in an expression.
@@ -482,9 +488,9 @@ fn arith_name(op: ArithOp) -> &'static str {
     }
 }
 
-fn emit_test(test: &Test, slots: &SlotNames, cx: &EmitContext) -> TokenStream {
+fn emit_test(test: &Test, slots: &[Ident], cx: &EmitContext) -> TokenStream {
     let rt = &cx.runtime;
-    let slot = &slots.names[test.field.0 as usize];
+    let slot = &slots[test.field.0 as usize];
     let read = if test
         .preds
         .iter()
@@ -496,6 +502,11 @@ fn emit_test(test: &Test, slots: &SlotNames, cx: &EmitContext) -> TokenStream {
         quote!(#rt::Fields::any_value(event, __EqlSlots::<__EqlEvent>::#slot, &mut |value| #body))
     };
     if test.negated { quote!(!#read) } else { read }
+}
+
+/// One boolean expression over `value` that holds when `pred` does.
+pub fn emit_single_pred(pred: &ValuePred, cx: &EmitContext) -> TokenStream {
+    emit_value_preds(std::slice::from_ref(pred), cx)
 }
 
 /// One boolean expression over `value` that holds when any of `preds` does.

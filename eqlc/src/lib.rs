@@ -29,6 +29,7 @@ pub mod build;
 pub mod check;
 pub mod diagnostic;
 pub mod emit;
+pub mod emit_pack;
 pub mod explain;
 pub mod interpret;
 pub mod ir;
@@ -36,6 +37,7 @@ pub mod lower;
 pub mod lucene;
 pub mod optimise;
 pub mod pack;
+pub mod plan;
 pub mod parse;
 pub mod rule_file;
 

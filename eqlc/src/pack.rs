@@ -7,10 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
-use proc_macro2::{Ident, Span, TokenStream};
-use quote::quote;
+use proc_macro2::{Ident, TokenStream};
 
-use crate::emit::{EmitContext, RuleItem, emit_rule};
+use crate::emit::EmitContext;
 use crate::rule_file::{RuleFile, parse_rule_file};
 use crate::{Compiled, Diagnostic, Options};
 
@@ -191,158 +190,24 @@ pub struct PackItem<'a> {
     pub extra_fields: Vec<String>,
 }
 
-/// The pack type: one rule type per rule, and the pack's `for_each_match`.
+/// The pack type: the rules planned together (see [`crate::plan`]) so that
+/// one pass over an event serves all of them.
 pub fn emit_pack(item: &PackItem<'_>, cx: &EmitContext) -> TokenStream {
-    let rt = &cx.runtime;
-    let PackItem {
-        attrs,
-        vis,
-        name,
-        pack,
-        extra_fields,
-    } = item;
-    let type_names = rule_type_names(pack);
-    let rules = pack.rules.iter().zip(&type_names).map(|(rule, type_name)| {
-        let meta = rule.rule.meta();
-        let doc = format!("{} ({})", rule.rule.name, rule.path.display());
-        emit_rule(
-            &RuleItem {
-                attrs: quote!(#[doc = #doc]),
-                vis: quote!(pub),
-                name: type_name.clone(),
-                filter: &rule.compiled.filter,
-                meta: &meta,
-                pipes: &rule.compiled.pipes,
-                tracked_file: Some(rule.path.display().to_string()),
-            },
-            cx,
-        )
-    });
-    let mut paths: Vec<&str> = pack
-        .rules
-        .iter()
-        .flat_map(|rule| {
-            rule.compiled
-                .filter
-                .fields
-                .fields
+    let plan = crate::plan::plan_pack(item.pack, &item.extra_fields);
+    crate::emit_pack::emit_planned_pack(
+        &crate::emit_pack::PlannedPackItem {
+            attrs: item.attrs.clone(),
+            vis: item.vis.clone(),
+            name: item.name.clone(),
+            plan: &plan,
+            metas: item.pack.rules.iter().map(|rule| rule.rule.meta()).collect(),
+            tracked_files: item
+                .pack
+                .rules
                 .iter()
-                .map(|f| f.path.as_str())
-        })
-        .chain(extra_fields.iter().map(String::as_str))
-        .collect();
-    paths.sort_unstable();
-    paths.dedup();
-    let entries = paths.iter().enumerate().map(|(slot, path)| {
-        let slot = slot as u32;
-        quote!(#rt::__private::FieldEntry {
-            name: #path,
-            shape: #rt::__private::Shape::Leaf,
-            first_slot: #slot,
-        })
-    });
-    let module = Ident::new(&format!("__eql_pack_{name}"), Span::call_site());
-    let n_rules = pack.rules.len();
-    let indexes = 0..n_rules;
-    quote! {
-        #attrs
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-        #vis struct #name;
-
-        #[doc(hidden)]
-        #[allow(non_snake_case)]
-        mod #module {
-            #(#rules)*
-        }
-
-        const _: () = {
-            #[allow(
-                // An empty pack never reads `event`.
-                unused_variables,
-                // Generated code favours uniform shapes over idioms.
-                clippy::all,
-            )]
-            impl #name {
-                /// The metadata of every rule, in file order.
-                pub const RULES: [&'static #rt::RuleMeta; #n_rules] =
-                    [#(&#module::#type_names::META),*];
-
-                /// The ECS paths the rules read, and the extra ones asked
-                /// for, sorted.
-                pub const PATHS: &'static [&'static str] = &[#(#paths),*];
-
-                /// Calls `on_match` with each rule that matches `event`.
-                #[inline]
-                pub fn for_each_match<__EqlEvent, __EqlOnMatch>(
-                    event: &__EqlEvent,
-                    mut on_match: __EqlOnMatch,
-                ) where
-                    __EqlEvent: #rt::Fields + ?::core::marker::Sized,
-                    __EqlOnMatch: ::core::ops::FnMut(&'static #rt::RuleMeta),
-                {
-                    #(
-                        if #module::#type_names::matches(event) {
-                            on_match(&#module::#type_names::META);
-                        }
-                    )*
-                }
-
-                /// Whether rule `index` (of [`Self::RULES`]) matches `event`;
-                /// `false` for an index past the end.
-                pub fn rule_matches<__EqlEvent>(index: usize, event: &__EqlEvent) -> bool
-                where
-                    __EqlEvent: #rt::Fields + ?::core::marker::Sized,
-                {
-                    match index {
-                        #(#indexes => #module::#type_names::matches(event),)*
-                        _ => false,
-                    }
-                }
-            }
-
-            #[automatically_derived]
-            impl #rt::json::PathSet for #name {
-                const PATHS: &'static [&'static str] = #name::PATHS;
-                const FIELDS: &'static [#rt::__private::FieldEntry] = &[#(#entries),*];
-            }
-        };
-    }
-}
-
-/// A type name per rule, from its file name (`ssh_tunnel.toml` becomes
-/// `SshTunnel`), made unique.
-fn rule_type_names(pack: &Pack) -> Vec<Ident> {
-    let mut names: Vec<String> = Vec::new();
-    for rule in &pack.rules {
-        let stem = rule
-            .path
-            .file_stem()
-            .map(|stem| stem.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let mut base: String = stem
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|part| !part.is_empty())
-            .map(|part| {
-                let mut chars = part.chars();
-                chars
-                    .next()
-                    .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
-                    .unwrap_or_default()
-            })
-            .collect();
-        if base.is_empty() || base.starts_with(|c: char| c.is_ascii_digit()) {
-            base.insert_str(0, "Rule");
-        }
-        let mut name = base.clone();
-        let mut n = 2;
-        while names.contains(&name) {
-            name = format!("{base}{n}");
-            n += 1;
-        }
-        names.push(name);
-    }
-    names
-        .iter()
-        .map(|name| Ident::new(name, Span::call_site()))
-        .collect()
+                .map(|rule| rule.path.display().to_string())
+                .collect(),
+        },
+        cx,
+    )
 }

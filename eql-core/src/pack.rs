@@ -1,0 +1,310 @@
+//! What a compiled rule pack needs per event: which atoms hold, which
+//! fields have been computed, and the shared look-ups that compute them.
+//!
+//! A pack evaluates each of its atoms ("some value of this field satisfies
+//! this predicate") at most once per event, and computes all the atoms of a
+//! field in one pass over its values; see the compiler's `plan` module. The
+//! state lives on the stack and is cleared per event, so matching allocates
+//! nothing.
+
+use std::cmp::Ordering;
+use std::sync::OnceLock;
+
+/// The atoms and fields of one event, as bit sets of `A` and `F` words.
+#[derive(Clone, Debug)]
+pub struct PackState<const A: usize, const F: usize> {
+    atoms: [u64; A],
+    fields: [u64; F],
+}
+
+impl<const A: usize, const F: usize> Default for PackState<A, F> {
+    fn default() -> Self {
+        PackState::new()
+    }
+}
+
+impl<const A: usize, const F: usize> PackState<A, F> {
+    #[inline]
+    pub const fn new() -> Self {
+        PackState {
+            atoms: [0; A],
+            fields: [0; F],
+        }
+    }
+
+    /// Whether atom `atom` holds (once its field is computed).
+    #[inline(always)]
+    pub fn atom(&self, atom: u32) -> bool {
+        self.atoms[(atom / 64) as usize] & (1 << (atom % 64)) != 0
+    }
+
+    #[inline(always)]
+    pub fn set_atom(&mut self, atom: u32) {
+        self.atoms[(atom / 64) as usize] |= 1 << (atom % 64);
+    }
+
+    /// Whether field `field` has been computed for this event.
+    #[inline(always)]
+    pub fn field_done(&self, field: u32) -> bool {
+        self.fields[(field / 64) as usize] & (1 << (field % 64)) != 0
+    }
+
+    #[inline(always)]
+    pub fn mark_field(&mut self, field: u32) {
+        self.fields[(field / 64) as usize] |= 1 << (field % 64);
+    }
+
+    /// Calls `each` with every atom that holds among those set in `mask`.
+    #[inline]
+    pub fn for_each_atom_in(&self, mask: &[u64; A], mut each: impl FnMut(u32)) {
+        for (index, (&atoms, &mask)) in self.atoms.iter().zip(mask).enumerate() {
+            let mut word = atoms & mask;
+            while word != 0 {
+                let bit = word.trailing_zeros();
+                each(index as u32 * 64 + bit);
+                word &= word - 1;
+            }
+        }
+    }
+}
+
+/// Calls `each` with the index of every bit set in `bits`, in order.
+#[inline]
+pub fn for_each_bit(bits: &[u64], mut each: impl FnMut(usize)) {
+    for (index, &word) in bits.iter().enumerate() {
+        let mut word = word;
+        while word != 0 {
+            let bit = word.trailing_zeros() as usize;
+            each(index * 64 + bit);
+            word &= word - 1;
+        }
+    }
+}
+
+/// The atoms that `text` makes true in a sorted table of exact strings.
+#[inline]
+pub fn exact_atoms(table: &'static [(&'static str, &'static [u32])], text: &str) -> &'static [u32] {
+    match table.binary_search_by(|(key, _)| key.cmp(&text)) {
+        Ok(index) => table[index].1,
+        Err(_) => &[],
+    }
+}
+
+/// The atoms that `text`, with ASCII letters folded, makes true in a sorted
+/// table of lower-case strings.
+#[inline]
+pub fn exact_atoms_folded(
+    table: &'static [(&'static str, &'static [u32])],
+    text: &str,
+) -> &'static [u32] {
+    let found = table.binary_search_by(|(key, _)| {
+        let key = key.as_bytes().iter().copied();
+        let text = text.as_bytes().iter().map(u8::to_ascii_lowercase);
+        key.cmp(text)
+    });
+    match found {
+        Ok(index) => table[index].1,
+        Err(_) => &[],
+    }
+}
+
+/// How a hit of a needle confirms a wildcard pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    Prefix,
+    Suffix,
+    Contains,
+    /// Run the whole pattern through the wildcard matcher.
+    Whole,
+}
+
+/// A wildcard pattern reached through the automaton's needle `needle`.
+#[derive(Clone, Copy, Debug)]
+pub struct PatternEntry {
+    pub needle: u32,
+    pub check: Check,
+    pub pattern: &'static str,
+    pub atom: u32,
+}
+
+/// An Aho-Corasick automaton over the needles of one field's patterns,
+/// built on first use.
+#[derive(Debug)]
+pub struct Needles {
+    needles: &'static [&'static str],
+    insensitive: bool,
+    automaton: OnceLock<Option<aho_corasick::AhoCorasick>>,
+}
+
+impl Needles {
+    pub const fn new(needles: &'static [&'static str], insensitive: bool) -> Needles {
+        Needles {
+            needles,
+            insensitive,
+            automaton: OnceLock::new(),
+        }
+    }
+
+    /// Calls `hit` with every atom whose pattern matches `text`. `entries`
+    /// is sorted by needle; `ranges[needle]` is the range of its entries.
+    #[inline]
+    pub fn scan(
+        &self,
+        text: &str,
+        entries: &[PatternEntry],
+        ranges: &[(u32, u32)],
+        mut hit: impl FnMut(u32),
+    ) {
+        let automaton = self.automaton.get_or_init(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(self.insensitive)
+                .match_kind(aho_corasick::MatchKind::Standard)
+                .build(self.needles)
+                .ok()
+        });
+        let Some(automaton) = automaton else {
+            return;
+        };
+        for found in automaton.find_overlapping_iter(text) {
+            let Some(&(start, end)) = ranges.get(found.pattern().as_usize()) else {
+                continue;
+            };
+            for entry in entries.get(start as usize..end as usize).unwrap_or(&[]) {
+                let confirmed = match entry.check {
+                    Check::Prefix => found.start() == 0,
+                    Check::Suffix => found.end() == text.len(),
+                    Check::Contains => true,
+                    Check::Whole => {
+                        crate::text::wildcard_match(entry.pattern, text, self.insensitive)
+                    }
+                };
+                if confirmed {
+                    hit(entry.atom);
+                }
+            }
+        }
+    }
+}
+
+/// The regular expressions of one field's atoms, as one set built on first
+/// use.
+#[derive(Debug)]
+pub struct Regexes {
+    patterns: &'static [&'static str],
+    set: OnceLock<Option<regex::RegexSet>>,
+}
+
+impl Regexes {
+    pub const fn new(patterns: &'static [&'static str]) -> Regexes {
+        Regexes {
+            patterns,
+            set: OnceLock::new(),
+        }
+    }
+
+    /// Calls `hit` with the index of every pattern that matches `text`.
+    #[inline]
+    pub fn scan(&self, text: &str, mut hit: impl FnMut(usize)) {
+        let set = self
+            .set
+            .get_or_init(|| regex::RegexSet::new(self.patterns).ok());
+        if let Some(set) = set {
+            for index in set.matches(text).iter() {
+                hit(index);
+            }
+        }
+    }
+}
+
+/// Orders two strings as the folded tables do, for tests.
+pub fn compare_folded(key: &str, text: &str) -> Ordering {
+    key.bytes().cmp(text.bytes().map(|b| b.to_ascii_lowercase()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static TABLE: [(&str, &[u32]); 3] = [("chisel", &[1]), ("ssh", &[2, 5]), ("ssh-agent", &[7])];
+
+    #[test]
+    fn exact_tables() {
+        assert_eq!(exact_atoms(&TABLE, "ssh"), &[2, 5]);
+        assert_eq!(exact_atoms(&TABLE, "SSH"), &[] as &[u32]);
+        assert_eq!(exact_atoms_folded(&TABLE, "SSH"), &[2, 5]);
+        assert_eq!(exact_atoms_folded(&TABLE, "Ssh-Agent"), &[7]);
+        assert_eq!(exact_atoms_folded(&TABLE, "ss"), &[] as &[u32]);
+    }
+
+    static NEEDLES: Needles = Needles::new(&["tunnel", "ssh", "-l"], true);
+    static ENTRIES: [PatternEntry; 4] = [
+        PatternEntry {
+            needle: 0,
+            check: Check::Contains,
+            pattern: "*tunnel*",
+            atom: 3,
+        },
+        PatternEntry {
+            needle: 1,
+            check: Check::Prefix,
+            pattern: "ssh*",
+            atom: 4,
+        },
+        PatternEntry {
+            needle: 1,
+            check: Check::Suffix,
+            pattern: "*ssh",
+            atom: 6,
+        },
+        PatternEntry {
+            needle: 2,
+            check: Check::Whole,
+            pattern: "?:\\*-l*",
+            atom: 8,
+        },
+    ];
+    static RANGES: [(u32, u32); 3] = [(0, 1), (1, 3), (3, 4)];
+
+    fn hits(text: &str) -> Vec<u32> {
+        let mut found = Vec::new();
+        NEEDLES.scan(text, &ENTRIES, &RANGES, |atom| found.push(atom));
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    #[test]
+    fn automaton_hits_are_confirmed() {
+        assert_eq!(hits("SSH -o Tunnel=yes"), [3, 4]);
+        assert_eq!(hits("autossh"), [6]);
+        assert_eq!(hits("ssh"), [4, 6]);
+        assert_eq!(hits("c:\\x-L5"), [8]);
+        assert_eq!(hits("x:\\-l"), [8]);
+        assert_eq!(hits("nothing"), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn state_bits() {
+        let mut state = PackState::<2, 1>::new();
+        state.set_atom(3);
+        state.set_atom(70);
+        assert!(state.atom(3) && state.atom(70) && !state.atom(4));
+        let mut seen = Vec::new();
+        state.for_each_atom_in(&[u64::MAX, 0], |atom| seen.push(atom));
+        assert_eq!(seen, [3]);
+        state.mark_field(9);
+        assert!(state.field_done(9) && !state.field_done(8));
+        let mut bits = Vec::new();
+        for_each_bit(&[0b101, 1 << 63], |bit| bits.push(bit));
+        assert_eq!(bits, [0, 2, 127]);
+    }
+
+    static SET: Regexes = Regexes::new(&["\\A(?:a.*)\\z", "\\A(?:.*z)\\z"]);
+
+    #[test]
+    fn regex_sets() {
+        let mut found = Vec::new();
+        SET.scan("abz", |index| found.push(index));
+        assert_eq!(found, [0, 1]);
+    }
+}

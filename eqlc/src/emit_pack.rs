@@ -1,0 +1,440 @@
+//! Emission of a planned rule pack (see [`crate::plan`]).
+//!
+//! The pack becomes one type with `for_each_match` and `rule_matches`.
+//! Inside a `const _` block sit: the slot constants of every field the pack
+//! reads; one function per field that computes all of that field's atoms in
+//! one pass over its values (the exact-string tables, the automata and the
+//! regular-expression sets are statics); one function per rule over atoms;
+//! and the tables that map key atoms to the rules they select.
+
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::emit::{EmitContext, RuleMeta, emit_scalar_cond, emit_single_pred, slot_consts};
+use crate::ir::FieldId;
+use crate::plan::{AtomId, PCond, PackPlan, PatternCheck, PatternPlan};
+
+/// Everything needed to emit a pack type.
+#[derive(Clone, Debug)]
+pub struct PlannedPackItem<'a> {
+    pub attrs: TokenStream,
+    pub vis: TokenStream,
+    pub name: Ident,
+    pub plan: &'a PackPlan,
+    pub metas: Vec<RuleMeta>,
+    /// Rule files to track for rebuilds.
+    pub tracked_files: Vec<String>,
+}
+
+/// The pack type and its implementation.
+pub fn emit_planned_pack(item: &PlannedPackItem<'_>, cx: &EmitContext) -> TokenStream {
+    let rt = &cx.runtime;
+    let PlannedPackItem {
+        attrs,
+        vis,
+        name,
+        plan,
+        metas,
+        tracked_files,
+    } = item;
+    let n_rules = plan.rules.len();
+    let n_atoms = plan.atoms.len();
+    let atom_words = words(plan.atoms.len());
+    let field_words = words(plan.fields.len());
+    let rule_words = words(n_rules);
+    let state = quote!(#rt::__private::PackState<#atom_words, #field_words>);
+
+    let pack_name = name.to_string();
+    let slots = slot_consts(&plan.fields, &pack_name, cx);
+    let slot_names = crate::emit::slot_names(&plan.fields);
+
+    let field_fns = (0..plan.fields.len()).map(|index| emit_field_fn(plan, index, &slot_names, &state, cx));
+    let field_arms = (0..plan.fields.len()).map(|index| {
+        let function = field_fn(index);
+        let index = index as u32;
+        quote!(#index => #function(event, state),)
+    });
+    let rule_fns = plan.rules.iter().enumerate().map(|(index, rule)| {
+        let function = rule_fn(index);
+        let body = emit_pcond(&rule.cond, plan, &slot_names, cx);
+        quote! {
+            #[inline]
+            fn #function<__EqlEvent>(event: &__EqlEvent, state: &mut #state) -> bool
+            where
+                __EqlEvent: #rt::Fields + ?::core::marker::Sized,
+            {
+                let matched = #body;
+                matched
+            }
+        }
+    });
+    let rule_arms = (0..n_rules).map(|index| {
+        let function = rule_fn(index);
+        quote!(#index => #function(event, state),)
+    });
+
+    // Which rules each key atom selects, and the rules without a key.
+    let mut key_rules: Vec<Vec<u32>> = vec![Vec::new(); plan.atoms.len()];
+    let mut always = vec![0u64; rule_words];
+    for (index, rule) in plan.rules.iter().enumerate() {
+        match &rule.key {
+            Some(atoms) => {
+                for &atom in atoms {
+                    key_rules[atom].push(index as u32);
+                }
+            }
+            None => always[index / 64] |= 1 << (index % 64),
+        }
+    }
+    let mut key_mask = vec![0u64; atom_words];
+    for (atom, rules) in key_rules.iter().enumerate() {
+        if !rules.is_empty() {
+            key_mask[atom / 64] |= 1 << (atom % 64);
+        }
+    }
+    let key_rule_lists = key_rules.iter().map(|rules| quote!(&[#(#rules),*]));
+    let key_fields = plan.key_fields().into_iter().map(|field| field_fn(field.0 as usize));
+    let metas = metas.iter().map(|meta| crate::emit::emit_meta(meta, cx));
+    let tracked = tracked_files
+        .iter()
+        .map(|path| quote!(const _: &[u8] = ::core::include_bytes!(#path);));
+    let paths: Vec<&str> = {
+        let mut paths: Vec<&str> = plan.fields.fields.iter().map(|f| f.path.as_str()).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        paths
+    };
+    let entries = paths.iter().enumerate().map(|(slot, path)| {
+        let slot = slot as u32;
+        quote!(#rt::__private::FieldEntry {
+            name: #path,
+            shape: #rt::__private::Shape::Leaf,
+            first_slot: #slot,
+        })
+    });
+
+    quote! {
+        #attrs
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        #vis struct #name;
+
+        #[allow(
+            // A field's slot constant goes unused when no rule needs it per event.
+            dead_code,
+            // Generated code favours uniform shapes over idioms.
+            clippy::all,
+        )]
+        const _: () = {
+            #(#tracked)*
+
+            struct __EqlSlots<__EqlEvent: ?::core::marker::Sized>(
+                ::core::marker::PhantomData<__EqlEvent>,
+            );
+            impl<__EqlEvent: #rt::Fields + ?::core::marker::Sized> __EqlSlots<__EqlEvent> {
+                #slots
+            }
+
+            /// Rule metadata, in rule order.
+            static __EQL_METAS: [#rt::RuleMeta; #n_rules] = [#(#metas),*];
+            /// The rules each key atom selects.
+            static __EQL_KEY_RULES: [&[u32]; #n_atoms] = [#(#key_rule_lists),*];
+            /// The atoms that are keys of some rule.
+            static __EQL_KEY_ATOMS: [u64; #atom_words] = [#(#key_mask),*];
+            /// The rules evaluated for every event.
+            static __EQL_ALWAYS: [u64; #rule_words] = [#(#always),*];
+
+            #(#field_fns)*
+
+            /// Computes field `field`'s atoms, if not done yet for this event.
+            #[inline]
+            fn __eql_ensure<__EqlEvent>(field: u32, event: &__EqlEvent, state: &mut #state)
+            where
+                __EqlEvent: #rt::Fields + ?::core::marker::Sized,
+            {
+                if state.field_done(field) {
+                    return;
+                }
+                match field {
+                    #(#field_arms)*
+                    _ => {}
+                }
+            }
+
+            #(#rule_fns)*
+
+            #[inline]
+            fn __eql_rule<__EqlEvent>(index: usize, event: &__EqlEvent, state: &mut #state) -> bool
+            where
+                __EqlEvent: #rt::Fields + ?::core::marker::Sized,
+            {
+                match index {
+                    #(#rule_arms)*
+                    _ => false,
+                }
+            }
+
+            impl #name {
+                /// The metadata of every rule, in file order.
+                pub const RULES: &'static [#rt::RuleMeta] = &__EQL_METAS;
+
+                /// The ECS paths the rules read, and the extra ones asked
+                /// for, sorted.
+                pub const PATHS: &'static [&'static str] = &[#(#paths),*];
+
+                /// Calls `on_match` with each rule that matches `event`, in
+                /// rule order.
+                pub fn for_each_match<__EqlEvent, __EqlOnMatch>(
+                    event: &__EqlEvent,
+                    mut on_match: __EqlOnMatch,
+                ) where
+                    __EqlEvent: #rt::Fields + ?::core::marker::Sized,
+                    __EqlOnMatch: ::core::ops::FnMut(&'static #rt::RuleMeta),
+                {
+                    let mut state = <#state>::new();
+                    let state = &mut state;
+                    #(#key_fields(event, state);)*
+                    let mut candidates = __EQL_ALWAYS;
+                    state.for_each_atom_in(&__EQL_KEY_ATOMS, |atom| {
+                        for &rule in __EQL_KEY_RULES[atom as usize] {
+                            candidates[(rule / 64) as usize] |= 1 << (rule % 64);
+                        }
+                    });
+                    #rt::__private::for_each_bit(&candidates, |rule| {
+                        if __eql_rule(rule, event, state) {
+                            on_match(&__EQL_METAS[rule]);
+                        }
+                    });
+                }
+
+                /// Whether rule `index` (of [`Self::RULES`]) matches `event`;
+                /// `false` for an index past the end.
+                pub fn rule_matches<__EqlEvent>(index: usize, event: &__EqlEvent) -> bool
+                where
+                    __EqlEvent: #rt::Fields + ?::core::marker::Sized,
+                {
+                    let mut state = <#state>::new();
+                    __eql_rule(index, event, &mut state)
+                }
+            }
+
+            impl #rt::json::PathSet for #name {
+                const PATHS: &'static [&'static str] = #name::PATHS;
+                const FIELDS: &'static [#rt::__private::FieldEntry] = &[#(#entries),*];
+            }
+        };
+    }
+}
+
+/// How many 64-bit words hold `n` bits.
+fn words(n: usize) -> usize {
+    n.div_ceil(64).max(1)
+}
+
+fn field_fn(index: usize) -> Ident {
+    format_ident!("__eql_field_{}", index)
+}
+
+fn rule_fn(index: usize) -> Ident {
+    format_ident!("__eql_rule_{}", index)
+}
+
+/// The function that computes every atom of field `index`.
+fn emit_field_fn(
+    plan: &PackPlan,
+    index: usize,
+    slot_names: &[Ident],
+    state: &TokenStream,
+    cx: &EmitContext,
+) -> TokenStream {
+    let rt = &cx.runtime;
+    let function = field_fn(index);
+    let field_plan = &plan.field_plans[index];
+    let slot = &slot_names[index];
+    let field_index = index as u32;
+
+    let mut text_steps = Vec::new();
+    let mut statics = Vec::new();
+    if !field_plan.exact.is_empty() {
+        let entries = exact_entries(&field_plan.exact);
+        let len = field_plan.exact.len();
+        statics.push(quote!(static EXACT: [(&str, &[u32]); #len] = [#(#entries),*];));
+        text_steps.push(quote! {
+            for &atom in #rt::__private::exact_atoms(&EXACT, text) {
+                state.set_atom(atom);
+            }
+        });
+    }
+    if !field_plan.exact_folded.is_empty() {
+        let entries = exact_entries(&field_plan.exact_folded);
+        let len = field_plan.exact_folded.len();
+        statics.push(quote!(static EXACT_FOLDED: [(&str, &[u32]); #len] = [#(#entries),*];));
+        text_steps.push(quote! {
+            for &atom in #rt::__private::exact_atoms_folded(&EXACT_FOLDED, text) {
+                state.set_atom(atom);
+            }
+        });
+    }
+    for (patterns, insensitive, prefix) in [
+        (&field_plan.patterns, false, "SENSITIVE"),
+        (&field_plan.patterns_folded, true, "FOLDED"),
+    ] {
+        if patterns.is_empty() {
+            continue;
+        }
+        let (needles, entries, ranges) = pattern_tables(patterns, cx);
+        let needles_name = format_ident!("NEEDLES_{}", prefix);
+        let entries_name = format_ident!("ENTRIES_{}", prefix);
+        let ranges_name = format_ident!("RANGES_{}", prefix);
+        let (n_needles, n_entries) = (needles.len(), entries.len());
+        statics.push(quote! {
+            static #needles_name: #rt::__private::Needles =
+                #rt::__private::Needles::new(&[#(#needles),*], #insensitive);
+            static #entries_name: [#rt::__private::PatternEntry; #n_entries] = [#(#entries),*];
+            static #ranges_name: [(u32, u32); #n_needles] = [#(#ranges),*];
+        });
+        text_steps.push(quote! {
+            #needles_name.scan(text, &#entries_name, &#ranges_name, |atom| state.set_atom(atom));
+        });
+    }
+    if !field_plan.regexes.is_empty() {
+        let patterns = field_plan.regexes.iter().map(|(_, pattern)| pattern);
+        let atoms = field_plan.regexes.iter().map(|(atom, _)| *atom as u32);
+        let n = field_plan.regexes.len();
+        statics.push(quote! {
+            static REGEXES: #rt::__private::Regexes = #rt::__private::Regexes::new(&[#(#patterns),*]);
+            static REGEX_ATOMS: [u32; #n] = [#(#atoms),*];
+        });
+        text_steps.push(quote! {
+            REGEXES.scan(text, |index| state.set_atom(REGEX_ATOMS[index]));
+        });
+    }
+    let direct_steps = field_plan.direct.iter().map(|&atom| {
+        let test = emit_single_pred(&plan.atoms[atom].pred, cx);
+        let atom = atom as u32;
+        quote!(if #test { state.set_atom(#atom); })
+    });
+    let text_block = if text_steps.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            #rt::__private::with_text(value, |text| {
+                #(#text_steps)*
+                false
+            });
+        }
+    };
+    let exists = field_plan.exists.iter().map(|&atom| atom as u32);
+    quote! {
+        fn #function<__EqlEvent>(event: &__EqlEvent, state: &mut #state)
+        where
+            __EqlEvent: #rt::Fields + ?::core::marker::Sized,
+        {
+            #(#statics)*
+            state.mark_field(#field_index);
+            let mut any = false;
+            #rt::Fields::any_value(event, __EqlSlots::<__EqlEvent>::#slot, &mut |value| {
+                any = true;
+                #text_block
+                #(#direct_steps)*
+                false
+            });
+            if any {
+                #(state.set_atom(#exists);)*
+            }
+            let _ = any;
+        }
+    }
+}
+
+fn exact_entries(table: &[(String, Vec<AtomId>)]) -> Vec<TokenStream> {
+    table
+        .iter()
+        .map(|(text, atoms)| {
+            let atoms = atoms.iter().map(|&a| a as u32);
+            quote!((#text, &[#(#atoms),*]))
+        })
+        .collect()
+}
+
+/// The needles (deduplicated), the entries sorted by needle, and each
+/// needle's range of entries.
+fn pattern_tables(
+    patterns: &[PatternPlan],
+    cx: &EmitContext,
+) -> (Vec<String>, Vec<TokenStream>, Vec<TokenStream>) {
+    let rt = &cx.runtime;
+    let mut needles: Vec<String> = patterns.iter().map(|p| p.needle.clone()).collect();
+    needles.sort();
+    needles.dedup();
+    let mut sorted: Vec<(usize, &PatternPlan)> = patterns
+        .iter()
+        .map(|p| (needles.binary_search(&p.needle).unwrap_or(0), p))
+        .collect();
+    sorted.sort_by_key(|(needle, p)| (*needle, p.atom));
+    let mut ranges = Vec::with_capacity(needles.len());
+    let mut start = 0usize;
+    for needle in 0..needles.len() {
+        let end = start + sorted[start..].iter().take_while(|(n, _)| *n == needle).count();
+        let (from, to) = (start as u32, end as u32);
+        ranges.push(quote!((#from, #to)));
+        start = end;
+    }
+    let entries = sorted
+        .iter()
+        .map(|(needle, p)| {
+            let needle = *needle as u32;
+            let check = match p.check {
+                PatternCheck::Prefix => quote!(#rt::__private::Check::Prefix),
+                PatternCheck::Suffix => quote!(#rt::__private::Check::Suffix),
+                PatternCheck::Contains => quote!(#rt::__private::Check::Contains),
+                PatternCheck::Whole => quote!(#rt::__private::Check::Whole),
+            };
+            let pattern = &p.pattern;
+            let atom = p.atom as u32;
+            quote!(#rt::__private::PatternEntry {
+                needle: #needle,
+                check: #check,
+                pattern: #pattern,
+                atom: #atom,
+            })
+        })
+        .collect();
+    (needles, entries, ranges)
+}
+
+/// A rule's condition over atoms, computing fields on demand.
+fn emit_pcond(cond: &PCond, plan: &PackPlan, slot_names: &[Ident], cx: &EmitContext) -> TokenStream {
+    match cond {
+        PCond::Const(b) => quote!(#b),
+        PCond::And(conds) => {
+            let conds = conds.iter().map(|c| parenthesised(c, plan, slot_names, cx));
+            quote!(#(#conds)&&*)
+        }
+        PCond::Or(conds) => {
+            let conds = conds.iter().map(|c| parenthesised(c, plan, slot_names, cx));
+            quote!(#(#conds)||*)
+        }
+        PCond::Atoms { atoms, negated } => {
+            let mut fields: Vec<FieldId> = atoms.iter().map(|&a| plan.atoms[a].field).collect();
+            fields.sort_unstable();
+            fields.dedup();
+            let ensure = fields.iter().map(|field| {
+                let field = Literal::u32_unsuffixed(field.0);
+                quote!(__eql_ensure(#field, event, state);)
+            });
+            let atoms = atoms.iter().map(|&a| Literal::u32_unsuffixed(a as u32));
+            let any = quote!(#(state.atom(#atoms))||*);
+            let test = quote!({ #(#ensure)* #any });
+            if *negated { quote!(!#test) } else { test }
+        }
+        PCond::Expr { expr, negated } => emit_scalar_cond(expr, *negated, slot_names, cx),
+    }
+}
+
+fn parenthesised(cond: &PCond, plan: &PackPlan, slot_names: &[Ident], cx: &EmitContext) -> TokenStream {
+    let inner = emit_pcond(cond, plan, slot_names, cx);
+    match cond {
+        PCond::And(_) | PCond::Or(_) => quote!((#inner)),
+        _ => inner,
+    }
+}

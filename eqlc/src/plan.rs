@@ -1,0 +1,505 @@
+//! Planning a rule pack: the index that lets one pass over an event serve
+//! every rule.
+//!
+//! Each rule's condition is rewritten over *atoms*. An atom is one value
+//! predicate on one field ("some value of `process.name` is one of
+//! {`ssh`, `sshd`}"); identical atoms of different rules are one atom. All the
+//! atoms on a field are computed together by one pass over the field's
+//! values: exact strings through one sorted table per case rule, wildcard
+//! patterns through one Aho-Corasick automaton per case rule (whose hits are
+//! then confirmed), regular expressions through one `RegexSet`, and the rest
+//! one by one. A field is computed at most once per event, and only when a
+//! rule needs it.
+//!
+//! Rules are not all evaluated: each rule gets a *key*, a set of atoms of
+//! which one must hold for the rule to match (a selective conjunct, or one
+//! per branch of a disjunction), and a *category*, the atom of its category
+//! test. Per event, the category field and the key fields are computed
+//! first; only rules whose category and key hold are evaluated, in file
+//! order.
+
+use std::collections::BTreeMap;
+
+use eql_core::text::{self, PatternKind};
+
+use crate::ir::{Cond, FieldId, FieldTable, Scalar, Test, ValuePred};
+use crate::pack::Pack;
+
+/// Index of an atom in [`PackPlan::atoms`].
+pub type AtomId = usize;
+
+/// A pack, planned.
+#[derive(Clone, Debug)]
+pub struct PackPlan {
+    /// Every field any rule reads, plus the extra fields of the pack.
+    pub fields: FieldTable,
+    pub atoms: Vec<Atom>,
+    /// Per field (by [`FieldId`]), how its atoms are computed.
+    pub field_plans: Vec<FieldPlan>,
+    /// Per rule of the pack, in order.
+    pub rules: Vec<PlannedRule>,
+}
+
+/// "Some value of `field` satisfies `pred`".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Atom {
+    pub field: FieldId,
+    pub pred: ValuePred,
+}
+
+/// A rule's condition over atoms.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PCond {
+    Const(bool),
+    And(Vec<PCond>),
+    Or(Vec<PCond>),
+    /// Some atom of the list holds (a test with several predicates); with
+    /// `negated`, none does.
+    Atoms { atoms: Vec<AtomId>, negated: bool },
+    /// A script expression over pack fields, as in a single rule.
+    Expr { expr: Scalar, negated: bool },
+}
+
+#[derive(Clone, Debug)]
+pub struct PlannedRule {
+    pub cond: PCond,
+    /// The atom of the rule's category test, if it has one.
+    pub category: Option<AtomId>,
+    /// Atoms of which one must hold for the rule to match; `None` when no
+    /// useful key exists and the rule is always evaluated.
+    pub key: Option<Vec<AtomId>>,
+}
+
+/// How the atoms of one field are computed from its values.
+#[derive(Clone, Debug, Default)]
+pub struct FieldPlan {
+    /// Case-sensitive exact strings, sorted, each with the atoms it makes
+    /// true.
+    pub exact: Vec<(String, Vec<AtomId>)>,
+    /// Lower-case exact strings for case-insensitive atoms, sorted.
+    pub exact_folded: Vec<(String, Vec<AtomId>)>,
+    /// Wildcard patterns with a literal to search for, per case rule.
+    pub patterns: Vec<PatternPlan>,
+    pub patterns_folded: Vec<PatternPlan>,
+    /// Atoms tested on every value one by one (numbers, comparisons, CIDR
+    /// blocks, booleans, patterns without a literal).
+    pub direct: Vec<AtomId>,
+    /// Atoms whose predicate is a regular expression: one set per field.
+    pub regexes: Vec<(AtomId, String)>,
+    /// Atoms that hold when the field has any value.
+    pub exists: Vec<AtomId>,
+}
+
+/// A wildcard pattern found through an automaton.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PatternPlan {
+    /// The literal searched for (lower-case for folded patterns).
+    pub needle: String,
+    pub pattern: String,
+    /// How a hit of the needle is confirmed.
+    pub check: PatternCheck,
+    pub atom: AtomId,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PatternCheck {
+    /// The needle at the start (`abc*`).
+    Prefix,
+    /// The needle at the end (`*abc`).
+    Suffix,
+    /// The needle anywhere (`*abc*`).
+    Contains,
+    /// The whole pattern, checked by the wildcard matcher.
+    Whole,
+}
+
+/// Fields whose values are shared by most events of a platform or a source;
+/// they make poor keys.
+const BROAD_FIELDS: &[&str] = &[
+    "event.category",
+    "event.type",
+    "event.action",
+    "event.kind",
+    "event.outcome",
+    "event.module",
+    "event.dataset",
+    "event.provider",
+    "event.code",
+    "host.os.type",
+    "host.os.name",
+    "host.os.platform",
+    "data_stream.dataset",
+    "agent.type",
+    "user.id",
+    "user.domain",
+    "process.code_signature.trusted",
+    "process.code_signature.exists",
+];
+
+/// Plans `pack`, reading `extra_fields` too.
+pub fn plan_pack(pack: &Pack, extra_fields: &[String]) -> PackPlan {
+    let mut planner = Planner::default();
+    for rule in &pack.rules {
+        let filter = &rule.compiled.filter;
+        let remap: Vec<FieldId> = filter
+            .fields
+            .fields
+            .iter()
+            .map(|field| planner.fields.intern(&field.path, field.optional, field.span))
+            .collect();
+        let cond = planner.plan_cond(&filter.condition, &remap);
+        let category = category_atom(&cond);
+        planner.rules.push(PlannedRule {
+            cond,
+            category,
+            key: None,
+        });
+    }
+    for path in extra_fields {
+        planner
+            .fields
+            .intern(path, true, crate::ast::Span::default());
+    }
+
+    // Keys, chosen once every atom's sharing is known.
+    let sharing = planner.sharing();
+    let keys: Vec<Option<Vec<AtomId>>> = planner
+        .rules
+        .iter()
+        .map(|rule| {
+            choose_key(&rule.cond, rule.category, &planner.atoms, &planner.fields, &sharing)
+                .map(|(atoms, _)| atoms)
+        })
+        .collect();
+    for (rule, key) in planner.rules.iter_mut().zip(keys) {
+        rule.key = key;
+    }
+
+    let field_plans = (0..planner.fields.len())
+        .map(|index| plan_field(FieldId(index as u32), &planner.atoms))
+        .collect();
+    PackPlan {
+        fields: planner.fields,
+        atoms: planner.atoms,
+        field_plans,
+        rules: planner.rules,
+    }
+}
+
+#[derive(Default)]
+struct Planner {
+    fields: FieldTable,
+    atoms: Vec<Atom>,
+    /// Each atom by its printed form, to find duplicates quickly.
+    atom_ids: std::collections::HashMap<String, AtomId>,
+    rules: Vec<PlannedRule>,
+}
+
+impl Planner {
+    fn atom(&mut self, field: FieldId, pred: &ValuePred) -> AtomId {
+        let atom = Atom {
+            field,
+            pred: pred.clone(),
+        };
+        let key = format!("{atom:?}");
+        if let Some(&id) = self.atom_ids.get(&key) {
+            return id;
+        }
+        self.atoms.push(atom);
+        self.atom_ids.insert(key, self.atoms.len() - 1);
+        self.atoms.len() - 1
+    }
+
+    fn plan_cond(&mut self, cond: &Cond, remap: &[FieldId]) -> PCond {
+        match cond {
+            Cond::Const(b) => PCond::Const(*b),
+            Cond::And(conds) => PCond::And(conds.iter().map(|c| self.plan_cond(c, remap)).collect()),
+            Cond::Or(conds) => PCond::Or(conds.iter().map(|c| self.plan_cond(c, remap)).collect()),
+            Cond::Test(Test {
+                field,
+                negated,
+                preds,
+            }) => {
+                let field = remap[field.0 as usize];
+                let atoms = preds.iter().map(|pred| self.atom(field, pred)).collect();
+                PCond::Atoms {
+                    atoms,
+                    negated: *negated,
+                }
+            }
+            Cond::Expr { expr, negated } => PCond::Expr {
+                expr: remap_scalar(expr, remap),
+                negated: *negated,
+            },
+        }
+    }
+
+    /// How many rules use each atom.
+    fn sharing(&self) -> Vec<usize> {
+        let mut counts = vec![0; self.atoms.len()];
+        for rule in &self.rules {
+            let mut seen = Vec::new();
+            collect_atoms(&rule.cond, &mut seen);
+            seen.sort_unstable();
+            seen.dedup();
+            for atom in seen {
+                counts[atom] += 1;
+            }
+        }
+        counts
+    }
+}
+
+fn collect_atoms(cond: &PCond, out: &mut Vec<AtomId>) {
+    match cond {
+        PCond::And(conds) | PCond::Or(conds) => conds.iter().for_each(|c| collect_atoms(c, out)),
+        PCond::Atoms { atoms, .. } => out.extend(atoms),
+        PCond::Const(_) | PCond::Expr { .. } => {}
+    }
+}
+
+/// The category atom of a rule: its first conjunct, when that is the
+/// positive test the lowering puts first (`process where …`).
+fn category_atom(cond: &PCond) -> Option<AtomId> {
+    let first = match cond {
+        PCond::And(conds) => conds.first()?,
+        other => other,
+    };
+    match first {
+        PCond::Atoms {
+            atoms,
+            negated: false,
+        } if atoms.len() == 1 => Some(atoms[0]),
+        _ => None,
+    }
+}
+
+/// The key of a condition, with its estimated chance to hold for an event
+/// (lower is better), or `None` when the condition has no key.
+fn choose_key(
+    cond: &PCond,
+    category: Option<AtomId>,
+    atoms: &[Atom],
+    fields: &FieldTable,
+    sharing: &[usize],
+) -> Option<(Vec<AtomId>, f64)> {
+    match cond {
+        PCond::Atoms {
+            atoms: ids,
+            negated: false,
+        } => {
+            if Some(ids[0]) == category && ids.len() == 1 {
+                return None;
+            }
+            let mut rate = 0.0;
+            for &id in ids {
+                rate += atom_rate(&atoms[id], fields, sharing[id])?;
+            }
+            Some((ids.clone(), rate))
+        }
+        PCond::And(conds) => conds
+            .iter()
+            .filter_map(|c| choose_key(c, category, atoms, fields, sharing))
+            .min_by(|a, b| a.1.total_cmp(&b.1)),
+        PCond::Or(conds) => {
+            let mut all = Vec::new();
+            let mut rate = 0.0;
+            for c in conds {
+                let (ids, r) = choose_key(c, category, atoms, fields, sharing)?;
+                all.extend(ids);
+                rate += r;
+            }
+            all.sort_unstable();
+            all.dedup();
+            Some((all, rate))
+        }
+        _ => None,
+    }
+    .filter(|(_, rate)| *rate < 0.5)
+}
+
+/// A rough chance that an atom holds for an event, or `None` when the
+/// automaton cannot find it (it has no literal to search for).
+fn atom_rate(atom: &Atom, fields: &FieldTable, sharing: usize) -> Option<f64> {
+    let path = fields.get(atom.field).path.as_str();
+    let broad = if BROAD_FIELDS.contains(&path) { 20.0 } else { 1.0 };
+    let shared = 1.0 + (sharing as f64).ln();
+    let base = match &atom.pred {
+        ValuePred::Strings { values, .. } => 0.002 * values.len() as f64,
+        ValuePred::Wildcards { patterns, .. } => {
+            let mut rate = 0.0;
+            for pattern in patterns {
+                let (needle, _) = needle_of(pattern)?;
+                rate += match needle.len() {
+                    0..=2 => 0.2,
+                    3..=5 => 0.02,
+                    _ => 0.005,
+                };
+            }
+            rate
+        }
+        _ => return None,
+    };
+    Some(base * broad * shared)
+}
+
+/// The literal an automaton searches for to find `pattern`, and how a hit is
+/// confirmed; `None` for a pattern without any literal.
+fn needle_of(pattern: &str) -> Option<(String, PatternCheck)> {
+    match text::classify(pattern) {
+        PatternKind::Prefix(s) => Some((s.to_owned(), PatternCheck::Prefix)),
+        PatternKind::Suffix(s) => Some((s.to_owned(), PatternCheck::Suffix)),
+        PatternKind::Contains(s) => Some((s.to_owned(), PatternCheck::Contains)),
+        PatternKind::Exact(s) => Some((s.to_owned(), PatternCheck::Whole)),
+        PatternKind::Length { .. } => None,
+        PatternKind::General => pattern
+            .split(['*', '?'])
+            .max_by_key(|part| part.len())
+            .filter(|part| !part.is_empty())
+            .map(|part| (part.to_owned(), PatternCheck::Whole)),
+    }
+    .filter(|(needle, _)| !needle.is_empty())
+}
+
+impl PatternPlan {
+    fn len(&self) -> usize {
+        self.needle.len()
+    }
+}
+
+/// How every atom of `field` is computed.
+fn plan_field(field: FieldId, atoms: &[Atom]) -> FieldPlan {
+    let mut exact: BTreeMap<String, Vec<AtomId>> = BTreeMap::new();
+    let mut exact_folded: BTreeMap<String, Vec<AtomId>> = BTreeMap::new();
+    let mut plan = FieldPlan::default();
+    for (id, atom) in atoms.iter().enumerate().filter(|(_, a)| a.field == field) {
+        match &atom.pred {
+            ValuePred::Strings {
+                values,
+                insensitive,
+            } => {
+                let table = if *insensitive {
+                    &mut exact_folded
+                } else {
+                    &mut exact
+                };
+                for value in values {
+                    table.entry(value.clone()).or_default().push(id);
+                }
+            }
+            ValuePred::Wildcards {
+                patterns,
+                insensitive,
+            } => {
+                for pattern in patterns {
+                    match needle_of(pattern) {
+                        Some((needle, check)) => {
+                            let planned = PatternPlan {
+                                needle,
+                                pattern: pattern.clone(),
+                                check,
+                                atom: id,
+                            };
+                            if *insensitive {
+                                plan.patterns_folded.push(planned);
+                            } else {
+                                plan.patterns.push(planned);
+                            }
+                        }
+                        None => {
+                            if !plan.direct.contains(&id) {
+                                plan.direct.push(id);
+                            }
+                        }
+                    }
+                }
+            }
+            ValuePred::Regex(set) => plan.regexes.push((id, set.translated.clone())),
+            ValuePred::Exists => plan.exists.push(id),
+            ValuePred::Bool(_)
+            | ValuePred::Numbers(_)
+            | ValuePred::Compare { .. }
+            | ValuePred::Cidr(_) => plan.direct.push(id),
+        }
+    }
+    plan.exact = exact.into_iter().collect();
+    plan.exact_folded = exact_folded.into_iter().collect();
+    // Longer needles first only matters for readability of the output.
+    plan.patterns.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    plan.patterns_folded.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    plan
+}
+
+/// `scalar` with its field ids translated by `remap`.
+fn remap_scalar(scalar: &Scalar, remap: &[FieldId]) -> Scalar {
+    let recurse = |inner: &Scalar| Box::new(remap_scalar(inner, remap));
+    match scalar {
+        Scalar::Constant(c) => Scalar::Constant(c.clone()),
+        Scalar::Field(id) => Scalar::Field(remap[id.0 as usize]),
+        Scalar::Neg(inner) => Scalar::Neg(recurse(inner)),
+        Scalar::Arith { op, lhs, rhs } => Scalar::Arith {
+            op: *op,
+            lhs: recurse(lhs),
+            rhs: recurse(rhs),
+        },
+        Scalar::Compare { op, lhs, rhs } => Scalar::Compare {
+            op: *op,
+            lhs: recurse(lhs),
+            rhs: recurse(rhs),
+        },
+        Scalar::IsNull(inner) => Scalar::IsNull(recurse(inner)),
+        Scalar::Not(inner) => Scalar::Not(recurse(inner)),
+        Scalar::And(lhs, rhs) => Scalar::And(recurse(lhs), recurse(rhs)),
+        Scalar::Or(lhs, rhs) => Scalar::Or(recurse(lhs), recurse(rhs)),
+        Scalar::Match { value, preds } => Scalar::Match {
+            value: recurse(value),
+            preds: preds.clone(),
+        },
+        Scalar::Call {
+            function,
+            insensitive,
+            args,
+        } => Scalar::Call {
+            function: *function,
+            insensitive: *insensitive,
+            args: args.iter().map(|arg| remap_scalar(arg, remap)).collect(),
+        },
+    }
+}
+
+impl PackPlan {
+    /// The fields whose atoms key some rule: computed for every event.
+    pub fn key_fields(&self) -> Vec<FieldId> {
+        let mut fields: Vec<FieldId> = self
+            .rules
+            .iter()
+            .flat_map(|rule| rule.key.iter().flatten().chain(&rule.category))
+            .map(|&atom| self.atoms[atom].field)
+            .collect();
+        fields.sort_unstable();
+        fields.dedup();
+        fields
+    }
+
+    /// A short account of the plan, for `eqlc explain` on packs and tests.
+    pub fn summary(&self) -> String {
+        let keyed = self.rules.iter().filter(|r| r.key.is_some()).count();
+        let categorised = self.rules.iter().filter(|r| r.category.is_some()).count();
+        let patterns: usize = self
+            .field_plans
+            .iter()
+            .map(|p| p.patterns.len() + p.patterns_folded.len())
+            .sum();
+        format!(
+            "{} rules over {} fields: {} distinct atoms ({} wildcard patterns in automata), \
+             {} rules keyed, {} dispatched on their category, {} key fields",
+            self.rules.len(),
+            self.fields.len(),
+            self.atoms.len(),
+            patterns,
+            keyed,
+            categorised,
+            self.key_fields().len()
+        )
+    }
+}
