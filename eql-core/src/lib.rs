@@ -8,6 +8,8 @@
 //!   compile-time resolution of ECS paths to slots;
 //! - [`text`]: ASCII case folding and wildcard matching;
 //! - [`ops`]: comparisons of values with constants;
+//! - [`date`]: dates as `date` and `date_nanos` fields read them, and their
+//!   comparisons with date literals;
 //! - [`pipe`]: the `head` and `tail` pipes;
 //! - [`scalar`]: the values of expressions, with EQL's functions, arithmetic
 //!   and three-valued logic over them;
@@ -16,6 +18,7 @@
 //! Users do not depend on this crate directly: `eql-runtime` re-exports what
 //! they need together with the macros.
 
+pub mod date;
 pub mod event;
 pub mod json;
 pub mod ops;
