@@ -121,19 +121,22 @@ fn generate(dir: &Path) -> String {
                 continue;
             }
         };
+        let options = suite.options(dir);
         for case in cases.iter().filter(|case| case.kind == QueryKind::Event) {
             let is_excluded = excluded.contains(&case.name)
                 || excluded.contains(&format!("{}/{}", suite.name(), case.name));
-            let matcher = if is_excluded {
-                not_generated(&format!("left out by {EXCLUDE_ENV}"))
-            } else {
-                let ident = rule_ident(suite, case, &mut rule_names);
-                match compile_rule(suite, case, &ident) {
-                    Ok(code) => {
-                        rules.push(code);
-                        compiled_matcher(&ident)
+            let matcher = match &options {
+                _ if is_excluded => not_generated(&format!("left out by {EXCLUDE_ENV}")),
+                Err(error) => not_generated(&format!("the suite's options: {error}")),
+                Ok(options) => {
+                    let ident = rule_ident(suite, case, &mut rule_names);
+                    match compile_rule(suite, case, options, &ident) {
+                        Ok(code) => {
+                            rules.push(code);
+                            compiled_matcher(&ident)
+                        }
+                        Err(matcher) => matcher,
                     }
-                    Err(matcher) => matcher,
                 }
             };
             entries.push(Entry {
@@ -223,9 +226,13 @@ fn camel_case(text: &str) -> String {
 }
 
 /// The rule's code, or the table entry that says why there is none.
-fn compile_rule(suite: &Suite, case: &Case, ident: &Ident) -> Result<TokenStream, TokenStream> {
-    let options = suite.options();
-    let compiled = match guard(|| eqlc::compile(&case.query, &options)) {
+fn compile_rule(
+    suite: &Suite,
+    case: &Case,
+    options: &eqlc::Options,
+    ident: &Ident,
+) -> Result<TokenStream, TokenStream> {
+    let compiled = match guard(|| eqlc::compile(&case.query, options)) {
         Ok(Ok(compiled)) => compiled,
         Ok(Err(diagnostics)) => {
             let message = diagnostics.errors().next().map_or_else(

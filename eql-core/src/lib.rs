@@ -8,6 +8,8 @@
 //!   compile-time resolution of ECS paths to slots;
 //! - [`text`]: ASCII case folding and wildcard matching;
 //! - [`ops`]: comparisons of values with constants;
+//! - [`date`]: dates as `date` and `date_nanos` fields read them, and their
+//!   comparisons with date literals;
 //! - [`pipe`]: the `head` and `tail` pipes;
 //! - [`pack`]: the per-event state and shared look-ups of rule packs;
 //! - [`scalar`]: the values of expressions, with EQL's functions, arithmetic
@@ -20,6 +22,7 @@
 //! they need together with the macros.
 
 pub mod alert;
+pub mod date;
 pub mod event;
 pub mod json;
 pub mod ndjson;

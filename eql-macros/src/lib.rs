@@ -27,6 +27,12 @@ mod spans;
 ///     /// Options of the `_eql/search` API.
 ///     #[eql(category_field = "event_type")]
 ///     pub Legacy = "process where process_name == \"cmd.exe\"";
+///
+///     /// The mapping type of a field (`date` or `date_nanos`), where it
+///     /// changes what a comparison means; `@timestamp` is a `date` unless
+///     /// said otherwise.
+///     #[eql(field_type(field = "event.created", type = "date_nanos"))]
+///     pub Recent = r#"any where event.created >= "2024-05-01T00:00:00.000000001Z""#;
 /// }
 /// ```
 ///
@@ -35,6 +41,13 @@ mod spans;
 /// struct, or a JSON record), plus `META` and `PATHS`. A mistake in a query
 /// is a compile error pointing into the literal, with the line and column
 /// within the query.
+///
+/// A field of a date type compares with a string literal as with a date,
+/// ISO 8601 or epoch milliseconds, and with a number as with epoch
+/// milliseconds: `@timestamp < "2017-08-30"` asks for a value (ISO text or
+/// epoch milliseconds) before that day, `@timestamp == "2017-08-30T20:47:33Z"`
+/// for one within that second. A literal that is not such a date is a
+/// compile error.
 #[proc_macro]
 pub fn eql_rule(input: TokenStream) -> TokenStream {
     rule::expand(input.into()).into()

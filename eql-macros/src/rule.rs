@@ -37,6 +37,8 @@ struct ItemOptions {
     category_field: Option<LitStr>,
     timestamp_field: Option<LitStr>,
     tiebreaker_field: Option<LitStr>,
+    /// `field_type(field = "…", type = "…")`, in order.
+    field_types: Vec<(LitStr, LitStr)>,
     runtime: Option<syn::Path>,
 }
 
@@ -106,18 +108,53 @@ fn parse_options(attr: &Attribute, options: &mut ItemOptions) -> syn::Result<()>
             &mut options.timestamp_field
         } else if meta.path.is_ident("tiebreaker_field") {
             &mut options.tiebreaker_field
+        } else if meta.path.is_ident("field_type") {
+            options.field_types.push(parse_field_type(&meta)?);
+            return Ok(());
         } else if meta.path.is_ident("crate") {
             options.runtime = Some(meta.value()?.parse()?);
             return Ok(());
         } else {
             return Err(meta.error(
                 "unknown option: expected `file`, `category_field`, `timestamp_field`, \
-                 `tiebreaker_field` or `crate`",
+                 `tiebreaker_field`, `field_type` or `crate`",
             ));
         };
         *slot = Some(meta.value()?.parse()?);
         Ok(())
     })
+}
+
+/// `field_type(field = "event.created", type = "date_nanos")`.
+fn parse_field_type(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<(LitStr, LitStr)> {
+    let (mut field, mut ty) = (None, None);
+    meta.parse_nested_meta(|inner| {
+        let slot = if inner.path.is_ident("field") {
+            &mut field
+        } else if inner.path.is_ident("type") {
+            &mut ty
+        } else {
+            return Err(inner.error("unknown key: expected `field` or `type`"));
+        };
+        *slot = Some(inner.value()?.parse::<LitStr>()?);
+        Ok(())
+    })?;
+    let (Some(field), Some(ty)) = (field, ty) else {
+        return Err(
+            meta.error("write `field_type(field = \"event.created\", type = \"date_nanos\")`")
+        );
+    };
+    if eqlc::FieldType::from_name(&ty.value()).is_none() {
+        let known: Vec<String> = eqlc::FieldType::ALL
+            .iter()
+            .map(|ty| format!("`{}`", ty.name()))
+            .collect();
+        return Err(syn::Error::new(
+            ty.span(),
+            format!("unknown field type: expected {}", known.join(" or ")),
+        ));
+    }
+    Ok((field, ty))
 }
 
 /// Where a rule's query came from, for pointing errors at it.
@@ -211,6 +248,11 @@ fn compile_item(item: &Item, cx: &EmitContext) -> Result<TokenStream, TokenStrea
     }
     if let Some(field) = &item.options.tiebreaker_field {
         options.tiebreaker_field = Some(field.value());
+    }
+    for (field, ty) in &item.options.field_types {
+        if let Some(ty) = eqlc::FieldType::from_name(&ty.value()) {
+            options.field_types.insert(field.value(), ty);
+        }
     }
     meta.query = query.clone();
 

@@ -77,6 +77,7 @@ pub trait EventRule {
 pub mod __private {
     use std::sync::OnceLock;
 
+    pub use eql_core::date::{DateRange, Resolution, compare as compare_date};
     pub use eql_core::event::{ABSENT, FieldEntry, Shape, exists, optional, require, resolve};
     pub use eql_core::ops::{
         Comparison, bool3, compare_number, compare_text, contains_sorted, contains_sorted_folded,

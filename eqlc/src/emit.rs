@@ -16,6 +16,7 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use eql_core::Number;
+use eql_core::date::{DateRange, Resolution};
 use eql_core::text::{self, PatternKind};
 
 use crate::ast::{ArithOp, CompareOp};
@@ -545,6 +546,24 @@ fn emit_value_preds(preds: &[ValuePred], cx: &EmitContext) -> TokenStream {
             ValuePred::Cidr(blocks) => {
                 let blocks = blocks.iter().map(|block| emit_cidr(block, cx));
                 other_preds.push(quote!(#rt::__private::ip_in(value, &[#(#blocks),*])));
+            }
+            ValuePred::Date {
+                op,
+                resolution,
+                range,
+            } => {
+                let op = emit_comparison(*op, cx);
+                let resolution = match resolution {
+                    Resolution::Millis => quote!(#rt::__private::Resolution::Millis),
+                    Resolution::Nanos => quote!(#rt::__private::Resolution::Nanos),
+                };
+                let DateRange { lo, hi } = range;
+                other_preds.push(quote!(#rt::__private::compare_date(
+                    value,
+                    #resolution,
+                    #op,
+                    #rt::__private::DateRange { lo: #lo, hi: #hi },
+                )));
             }
         }
     }

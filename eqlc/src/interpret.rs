@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 
+use eql_core::date;
 use eql_core::event::{Fields, resolve};
 use eql_core::ops::{self, Comparison, bool3, with_value};
 use eql_core::scalar::{self as values, Text};
@@ -182,6 +183,11 @@ pub fn eval_pred(pred: &ValuePred, value: Value<'_>, regexes: &Regexes) -> bool 
             }
         }
         ValuePred::Cidr(blocks) => ops::ip_in(value, blocks),
+        ValuePred::Date {
+            op,
+            resolution,
+            range,
+        } => date::compare(value, *resolution, comparison(*op), *range),
     }
 }
 

@@ -15,6 +15,7 @@
 use std::fmt;
 
 use eql_core::Number;
+use eql_core::date::{DateRange, Resolution};
 
 use crate::ast::{ArithOp, CompareOp, Span};
 
@@ -129,6 +130,15 @@ pub enum ValuePred {
     Compare { op: CompareOp, constant: Constant },
     /// An IP address (or its text) inside one of the blocks (`cidrMatch`).
     Cidr(Vec<eql_core::scalar::Cidr>),
+    /// A value of a `date` or `date_nanos` field compared with a date
+    /// literal, read when compiling (`@timestamp < "2020-01-01"`): see
+    /// [`eql_core::date::compare`]. `op` is never `!=`, which is the
+    /// negated test of `==`.
+    Date {
+        op: CompareOp,
+        resolution: Resolution,
+        range: DateRange,
+    },
 }
 
 /// Regular expressions of one `regex`/`regex~` test, merged.

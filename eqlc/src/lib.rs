@@ -42,7 +42,7 @@ pub mod parse;
 pub mod rule_file;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Position, Severity};
-pub use lower::Options;
+pub use lower::{FieldType, Options};
 
 use proc_macro2::TokenStream;
 

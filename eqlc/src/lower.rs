@@ -16,15 +16,22 @@
 //! | `f regex "…"`, `regex~`  | `Regex`, translated from Lucene syntax  |
 //! | `startsWith(f, "a")` …   | `Wildcards` (`a*`, `*a`, `*a*`)         |
 //! | `cidrMatch(f, "…", …)`   | `Cidr`                                  |
+//! | `f < "2020-01-01"` …     | `Date`, when `f` is a date field        |
 //! | `f != x`, `not …`        | the same test, negated                  |
 //! | `f == null` / `f != null`| `Exists`, negated / plain               |
+//!
+//! A field is a date field when [`Options::field_types`] says so; string and
+//! number literals compared with it are read as dates when compiling.
 //!
 //! Everything else (functions of fields, arithmetic, comparisons of
 //! computed values) becomes a [`Scalar`] expression, which Elasticsearch
 //! evaluates as a script; constant subexpressions are folded with the same
 //! functions the generated code calls.
 
+use std::collections::BTreeMap;
+
 use eql_core::Number;
+use eql_core::date::{self, DateError, Resolution};
 use eql_core::scalar as values;
 use eql_core::text;
 
@@ -46,6 +53,12 @@ pub struct Options {
     pub timestamp_field: String,
     /// The field that orders events with equal timestamps, if any.
     pub tiebreaker_field: Option<String>,
+    /// The index mapping's type of each field, by ECS path, where the type
+    /// changes what a comparison means. A field not listed is compared by
+    /// its values as they are (strings as keywords, numbers as numbers).
+    /// The default lists `@timestamp` as a [`FieldType::Date`], as ECS
+    /// maps it.
+    pub field_types: BTreeMap<String, FieldType>,
 }
 
 impl Default for Options {
@@ -54,6 +67,50 @@ impl Default for Options {
             category_field: "event.category".into(),
             timestamp_field: "@timestamp".into(),
             tiebreaker_field: None,
+            field_types: BTreeMap::from([("@timestamp".to_owned(), FieldType::Date)]),
+        }
+    }
+}
+
+/// The Elasticsearch mapping type of a field, for [`Options::field_types`].
+///
+/// Only the types that change what a comparison with a literal means are
+/// here so far; others (`keyword`, `long`, `ip`, …) may follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum FieldType {
+    /// `date` with its default format: compared with a string literal as
+    /// with a date (ISO 8601 or epoch milliseconds, `"2017-08-30"` being
+    /// the whole day), with a number as with epoch milliseconds, to the
+    /// millisecond. See [`eql_core::date`].
+    Date,
+    /// `date_nanos` with its default format: as [`FieldType::Date`], to the
+    /// nanosecond, between 1970 and 2262.
+    DateNanos,
+}
+
+impl FieldType {
+    /// Every type, for look-up by name.
+    pub const ALL: [FieldType; 2] = [FieldType::Date, FieldType::DateNanos];
+
+    /// The name in an Elasticsearch mapping.
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldType::Date => "date",
+            FieldType::DateNanos => "date_nanos",
+        }
+    }
+
+    /// The type with this mapping name, if it is one of [`FieldType::ALL`].
+    pub fn from_name(name: &str) -> Option<FieldType> {
+        FieldType::ALL.into_iter().find(|ty| ty.name() == name)
+    }
+
+    /// How a field of this type stores dates, if it is a date type.
+    pub fn date_resolution(self) -> Option<Resolution> {
+        match self {
+            FieldType::Date => Some(Resolution::Millis),
+            FieldType::DateNanos => Some(Resolution::Nanos),
         }
     }
 }
@@ -66,6 +123,7 @@ pub fn lower_event_query(
     let mut lowerer = Lowerer {
         fields: FieldTable::default(),
         diagnostics: Diagnostics::default(),
+        field_types: &options.field_types,
     };
     let category = match &query.category {
         ast::Category::Any(_) => Cond::Const(true),
@@ -138,12 +196,14 @@ struct Typed {
 }
 
 /// State of one lowering: the fields read so far and the problems found.
-struct Lowerer {
+struct Lowerer<'a> {
     fields: FieldTable,
     diagnostics: Diagnostics,
+    /// From [`Options::field_types`].
+    field_types: &'a BTreeMap<String, FieldType>,
 }
 
-impl Lowerer {
+impl Lowerer<'_> {
     fn error(&mut self, diagnostic: Diagnostic) -> Cond {
         self.diagnostics.push(diagnostic);
         Cond::Const(false)
@@ -362,6 +422,14 @@ impl Lowerer {
             })
         };
         let negated = op == CompareOp::Ne;
+        if let (Some(resolution), Constant::String(_) | Constant::Number(_)) =
+            (self.date_resolution(field), &constant)
+        {
+            return match self.date_pred(field, op, &constant, resolution, constant_span) {
+                Some(pred) => test(pred, negated),
+                None => Cond::Const(false),
+            };
+        }
         match (op, constant) {
             (CompareOp::Eq | CompareOp::Ne, Constant::Null) => test(ValuePred::Exists, !negated),
             (_, Constant::Null) => Cond::Const(false),
@@ -382,6 +450,86 @@ impl Lowerer {
             ),
             (_, constant) => test(ValuePred::Compare { op, constant }, false),
         }
+    }
+
+    /// How `field` stores dates, if [`Options::field_types`] makes it a
+    /// date field.
+    fn date_resolution(&self, field: FieldId) -> Option<Resolution> {
+        let path = &self.fields.get(field).path;
+        self.field_types.get(path)?.date_resolution()
+    }
+
+    /// `field op constant` on a date field (`!=` as `==`, for a negated
+    /// test), with the constant read as a date now; `None` after reporting
+    /// a constant that is not one.
+    fn date_pred(
+        &mut self,
+        field: FieldId,
+        op: CompareOp,
+        constant: &Constant,
+        resolution: Resolution,
+        span: Span,
+    ) -> Option<ValuePred> {
+        let op = if op == CompareOp::Ne {
+            CompareOp::Eq
+        } else {
+            op
+        };
+        let range = match constant {
+            Constant::String(text) => date::parse_literal(text, resolution),
+            Constant::Number(number) => date::millis_literal(*number),
+            Constant::Null | Constant::Bool(_) => return None,
+        };
+        let range = range.and_then(|range| range.for_field(resolution, interpret::comparison(op)));
+        match range {
+            Ok(range) => Some(ValuePred::Date {
+                op,
+                resolution,
+                range,
+            }),
+            Err(error) => {
+                let path = self.fields.get(field).path.clone();
+                self.diagnostics
+                    .push(date_diagnostic(&path, constant, resolution, error, span));
+                None
+            }
+        }
+    }
+
+    /// `field in (…)` on a date field: a date test per string or number,
+    /// the other items as for any field. `None` after an error.
+    fn date_in_preds(
+        &mut self,
+        field: FieldId,
+        resolution: Resolution,
+        list: &[Expr],
+    ) -> Option<(Vec<ValuePred>, bool)> {
+        let mut preds = Vec::new();
+        let mut null = false;
+        for item in list {
+            let typed = self.lower_scalar(item);
+            let pred = match &typed.scalar {
+                Scalar::Constant(constant @ (Constant::String(_) | Constant::Number(_))) => {
+                    self.date_pred(field, CompareOp::Eq, constant, resolution, typed.span)?
+                }
+                Scalar::Constant(Constant::Bool(b)) => ValuePred::Bool(*b),
+                Scalar::Constant(Constant::Null) => {
+                    null = true;
+                    continue;
+                }
+                _ => {
+                    self.diagnostics.push(
+                        Diagnostic::error(item.span, "`in` lists may hold only literals")
+                            .with_help("comparing a field with another field is not supported"),
+                    );
+                    return None;
+                }
+            };
+            if !preds.contains(&pred) {
+                preds.push(pred);
+            }
+        }
+        Some((preds, null))
     }
 
     /// The value predicates of an `in` list, or `None` after an error.
@@ -429,7 +577,19 @@ impl Lowerer {
     }
 
     fn lower_in(&mut self, span: Span, value: &Expr, insensitive: bool, list: &[Expr]) -> Cond {
-        let Some((preds, null)) = self.in_preds(insensitive, list) else {
+        let date_field = match &value.kind {
+            ExprKind::Field(field) if !insensitive => self
+                .field_types
+                .get(&field.path())
+                .and_then(|ty| ty.date_resolution())
+                .map(|resolution| (self.field(field, value.span), resolution)),
+            _ => None,
+        };
+        let preds = match date_field {
+            Some((field, resolution)) => self.date_in_preds(field, resolution, list),
+            None => self.in_preds(insensitive, list),
+        };
+        let Some((preds, null)) = preds else {
             return Cond::Const(false);
         };
         let typed = self.lower_scalar(value);
@@ -1099,6 +1259,63 @@ fn chain<'a>(
     out
 }
 
+/// The error for a literal that a date field cannot be compared with.
+fn date_diagnostic(
+    path: &str,
+    constant: &Constant,
+    resolution: Resolution,
+    error: DateError,
+    span: Span,
+) -> Diagnostic {
+    let field_type = match resolution {
+        Resolution::Millis => FieldType::Date,
+        Resolution::Nanos => FieldType::DateNanos,
+    };
+    let field = format!("`{path}` is a `{}` field", field_type.name());
+    match (error, constant) {
+        (DateError::DateMath, _) => {
+            Diagnostic::error(span, format!("date math is not supported: {constant}")).with_help(
+                "Elasticsearch evaluates date math (`now`, `||`) when it searches; \
+                 write a fixed date, such as `\"2017-08-30T20:47:33Z\"`",
+            )
+        }
+        (DateError::OutOfRange, _) => {
+            let (first, last) = match resolution {
+                Resolution::Millis => (
+                    "-292275055-05-16T16:47:04.192Z",
+                    "+292278994-08-17T07:12:55.807Z",
+                ),
+                Resolution::Nanos => ("1970-01-01T00:00:00Z", "2262-04-11T23:47:16.854775807Z"),
+            };
+            Diagnostic::error(
+                span,
+                format!("the date {constant} is out of range: {field}"),
+            )
+            .with_help(format!("the field holds dates from {first} to {last}"))
+        }
+        (DateError::Format, Constant::Number(_)) => Diagnostic::error(
+            span,
+            format!("{constant} is not epoch milliseconds as Elasticsearch writes it: {field}"),
+        )
+        .with_help("write a whole number of milliseconds, or the date as a string"),
+        (DateError::Format, _) => {
+            let help = match resolution {
+                Resolution::Millis => {
+                    "write an ISO 8601 date such as `\"2017-08-30\"`, `\"2017-08-30T20:47:33Z\"` or \
+                     `\"2017-08-30T22:47:33.5+02:00\"`, or epoch milliseconds such as \
+                     `\"1504126053000\"`"
+                }
+                Resolution::Nanos => {
+                    "write an ISO 8601 date such as `\"2017-08-30\"` or, with hours, minutes and \
+                     seconds, `\"2017-08-30T20:47:33.123456789Z\"`, or epoch milliseconds such as \
+                     `\"1504126053000.123456\"`"
+                }
+            };
+            Diagnostic::error(span, format!("{constant} is not a date: {field}")).with_help(help)
+        }
+    }
+}
+
 fn flip(op: CompareOp) -> CompareOp {
     match op {
         CompareOp::Lt => CompareOp::Gt,
@@ -1161,11 +1378,15 @@ mod tests {
 
     /// The errors of lowering `query`, as `start..end: message (help)`.
     fn errors(query: &str) -> Vec<String> {
+        errors_with(query, &Options::default())
+    }
+
+    fn errors_with(query: &str, options: &Options) -> Vec<String> {
         let parsed = parse_query(query).expect("query parses");
         let ast::QueryBody::Event(event) = &parsed.body else {
             panic!("not an event query");
         };
-        match lower_event_query(event, &Options::default()) {
+        match lower_event_query(event, options) {
             Ok(_) => Vec::new(),
             Err(diagnostics) => diagnostics
                 .errors()
@@ -1289,6 +1510,174 @@ mod tests {
                 negated: false,
                 preds: vec![ValuePred::Numbers(vec![Number::Int(-1)])],
             })
+        );
+    }
+
+    /// The lowered condition of `query`.
+    fn lowered(query: &str, options: &Options) -> Cond {
+        let parsed = parse_query(query).expect("query parses");
+        let ast::QueryBody::Event(event) = &parsed.body else {
+            panic!("not an event query");
+        };
+        lower_event_query(event, options).expect("lowers").condition
+    }
+
+    /// Options where `t` is a `date_nanos` field and `@timestamp` is not
+    /// typed.
+    fn nanos_options() -> Options {
+        Options {
+            field_types: BTreeMap::from([("t".to_owned(), FieldType::DateNanos)]),
+            ..Options::default()
+        }
+    }
+
+    fn date_test(negated: bool, preds: Vec<(CompareOp, Resolution, i128, i128)>) -> Cond {
+        Cond::Test(Test {
+            field: FieldId(0),
+            negated,
+            preds: preds
+                .into_iter()
+                .map(|(op, resolution, lo, hi)| ValuePred::Date {
+                    op,
+                    resolution,
+                    range: date::DateRange { lo, hi },
+                })
+                .collect(),
+        })
+    }
+
+    #[test]
+    fn date_fields_compare_with_dates() {
+        let defaults = Options::default();
+        let second = 1_504_126_053_000_000_000;
+        assert_eq!(
+            lowered(
+                r#"any where @timestamp < "2017-08-30T20:47:33Z""#,
+                &defaults
+            ),
+            date_test(
+                false,
+                vec![(CompareOp::Lt, Resolution::Millis, second, second)]
+            )
+        );
+        // The whole second, to the millisecond.
+        assert_eq!(
+            lowered(
+                r#"any where "2017-08-30T20:47:33Z" != @timestamp"#,
+                &defaults
+            ),
+            date_test(
+                true,
+                vec![(
+                    CompareOp::Eq,
+                    Resolution::Millis,
+                    second,
+                    second + 999_000_000
+                )]
+            )
+        );
+        let millis = 1_516_116_808_349_000_000;
+        assert_eq!(
+            lowered("any where @timestamp >= 1516116808349", &defaults),
+            date_test(
+                false,
+                vec![(CompareOp::Ge, Resolution::Millis, millis, millis)]
+            )
+        );
+        assert_eq!(
+            lowered(
+                r#"any where @timestamp in ("2017-08-30T20:47:33Z", 1516116808349, null)"#,
+                &defaults
+            ),
+            Cond::Or(vec![
+                date_test(
+                    false,
+                    vec![
+                        (
+                            CompareOp::Eq,
+                            Resolution::Millis,
+                            second,
+                            second + 999_000_000
+                        ),
+                        (CompareOp::Eq, Resolution::Millis, millis, millis),
+                    ]
+                ),
+                Cond::Test(Test {
+                    field: FieldId(0),
+                    negated: true,
+                    preds: vec![ValuePred::Exists],
+                }),
+            ])
+        );
+        let nanos = 131_509_374_294_365_140;
+        assert_eq!(
+            lowered(
+                r#"any where t <= "1974-03-03T02:22:54.294365140Z""#,
+                &nanos_options()
+            ),
+            date_test(
+                false,
+                vec![(CompareOp::Le, Resolution::Nanos, nanos, nanos)]
+            )
+        );
+        // Untyped fields, and `in~`, compare text.
+        assert_eq!(
+            lowered(r#"any where @timestamp < "2017""#, &nanos_options()),
+            Cond::Test(Test {
+                field: FieldId(0),
+                negated: false,
+                preds: vec![ValuePred::Compare {
+                    op: CompareOp::Lt,
+                    constant: Constant::String("2017".into()),
+                }],
+            })
+        );
+        assert!(matches!(
+            lowered(r#"any where @timestamp in~ ("2017")"#, &defaults),
+            Cond::Test(Test { preds, .. }) if matches!(preds[..], [ValuePred::Strings { .. }])
+        ));
+    }
+
+    #[test]
+    fn date_literals_that_must_be_dates() {
+        let iso_help = "write an ISO 8601 date such as `\"2017-08-30\"`, `\"2017-08-30T20:47:33Z\"` \
+                        or `\"2017-08-30T22:47:33.5+02:00\"`, or epoch milliseconds such as \
+                        `\"1504126053000\"`";
+        assert_eq!(
+            errors(r#"any where @timestamp == "yesterday""#),
+            [format!(
+                r#"24..35 "\"yesterday\"": "yesterday" is not a date: `@timestamp` is a `date` field ({iso_help})"#
+            )]
+        );
+        assert_eq!(
+            errors(r#"any where @timestamp in ("2017-08-30", "2017-08-31T25")"#),
+            [format!(
+                r#"39..54 "\"2017-08-31T25\"": "2017-08-31T25" is not a date: `@timestamp` is a `date` field ({iso_help})"#
+            )]
+        );
+        assert_eq!(
+            errors(r#"any where @timestamp > "now-1d""#),
+            [
+                r#"23..31 "\"now-1d\"": date math is not supported: "now-1d" (Elasticsearch evaluates date math (`now`, `||`) when it searches; write a fixed date, such as `"2017-08-30T20:47:33Z"`)"#
+            ]
+        );
+        assert_eq!(
+            errors("any where @timestamp < 1.5e12"),
+            [
+                r#"23..29 "1.5e12": 1500000000000.0 is not epoch milliseconds as Elasticsearch writes it: `@timestamp` is a `date` field (write a whole number of milliseconds, or the date as a string)"#
+            ]
+        );
+        assert_eq!(
+            errors_with(r#"any where t < "1969-12-31""#, &nanos_options()),
+            [
+                r#"14..26 "\"1969-12-31\"": the date "1969-12-31" is out of range: `t` is a `date_nanos` field (the field holds dates from 1970-01-01T00:00:00Z to 2262-04-11T23:47:16.854775807Z)"#
+            ]
+        );
+        assert_eq!(
+            errors_with(r#"any where t == "2017-08-30T20:47Z""#, &nanos_options()),
+            [
+                r#"15..34 "\"2017-08-30T20:47Z\"": "2017-08-30T20:47Z" is not a date: `t` is a `date_nanos` field (write an ISO 8601 date such as `"2017-08-30"` or, with hours, minutes and seconds, `"2017-08-30T20:47:33.123456789Z"`, or epoch milliseconds such as `"1504126053000.123456"`)"#
+            ]
         );
     }
 }

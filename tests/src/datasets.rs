@@ -21,7 +21,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::suites::{DataSet, TIMESTAMP_FIELD, Timestamps};
+use crate::suites::{DataSet, TIMESTAMP_FIELD, Timestamps, read_mapping};
 
 /// One event of a data set, as the matchers see it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,18 +107,7 @@ fn read_documents(path: &Path) -> Result<Vec<Map<String, Value>>, String> {
 
 /// The `null_value` of each field of a mapping that has one, by path.
 fn read_null_values(path: &Path) -> Result<Vec<(String, Value)>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-    // The loader drops comment lines and picks `keyword` or `wildcard` for
-    // the placeholder; EQL results must not depend on that choice.
-    let json: String = text
-        .lines()
-        .filter(|line| !line.starts_with('#'))
-        .flat_map(|line| [line, "\n"])
-        .collect::<String>()
-        .replace("[runtime_random_keyword_type]", "keyword");
-    let mapping: Value = serde_json::from_str(&json)
-        .map_err(|error| format!("{} is not a JSON mapping: {error}", path.display()))?;
+    let mapping = read_mapping(path)?;
     let mut null_values = Vec::new();
     collect_null_values(&mapping, "", &mut null_values);
     Ok(null_values)

@@ -4,14 +4,18 @@
 //! This module is compiled twice: into the `eqlc-tests` library, for the
 //! conformance test, and into `build.rs` (through `#[path]`), which compiles
 //! every event query to Rust. Both must agree on the options of a suite, so
-//! they live here once. It uses only `std`, `toml` and `eqlc`, which both
-//! have.
+//! they live here once. It uses only `std`, `toml`, `serde_json` and
+//! `eqlc`, which both have.
 //!
 //! The suite files are copies of Elasticsearch's, quirks included (see
 //! `conformance/README.md` in the shared data); the quirks are handled here
 //! and in the data-set loader, never by editing the files.
 
+use std::collections::BTreeMap;
 use std::path::Path;
+
+use eqlc::FieldType;
+use serde_json::Value;
 
 /// The folder of the suites and data sets, relative to the shared data.
 pub const CONFORMANCE_DIR: &str = "conformance/elasticsearch";
@@ -158,15 +162,109 @@ impl Suite {
         self.file.strip_suffix(".toml").unwrap_or(self.file)
     }
 
-    /// The compiler options that match the harness's search request. The
-    /// mappings alias `event.category` to `event_type`, so `process where`
-    /// tests `event_type`.
-    pub fn options(&self) -> eqlc::Options {
-        eqlc::Options {
+    /// The compiler options that match the harness's search request, with
+    /// the field types of the data set's mappings, read from `dir` (the
+    /// conformance folder). The mappings alias `event.category` to
+    /// `event_type`, so `process where` tests `event_type`.
+    pub fn options(&self, dir: &Path) -> Result<eqlc::Options, String> {
+        Ok(eqlc::Options {
             category_field: CATEGORY_FIELD.to_owned(),
             timestamp_field: TIMESTAMP_FIELD.to_owned(),
             tiebreaker_field: self.data.tiebreaker.map(str::to_owned),
+            field_types: self.data.field_types(dir)?,
+        })
+    }
+}
+
+impl DataSet {
+    /// The fields its mappings give a type that [`FieldType`] has (`date`,
+    /// `date_nanos`), by path, aliases included. Left out, and so compared
+    /// by their values as they are: fields of other types, a date field
+    /// with a custom `format` (which eqlc does not read; the sample data
+    /// sets' `@timestamp_pretty`, which no event query compares), and a
+    /// field that two parts map differently.
+    pub fn field_types(&self, dir: &Path) -> Result<BTreeMap<String, FieldType>, String> {
+        let mut types: BTreeMap<String, Option<FieldType>> = BTreeMap::new();
+        for (_, mapping_file) in self.parts {
+            let mapping = read_mapping(&dir.join(mapping_file))?;
+            let mut fields = Vec::new();
+            collect_types(&mapping, "", &mut fields);
+            let by_path: BTreeMap<&str, &MappedField> = fields
+                .iter()
+                .map(|field| (field.path.as_str(), field))
+                .collect();
+            for field in &fields {
+                // An alias has the type of the field it names.
+                let target = match &field.alias_of {
+                    Some(path) => by_path.get(path.as_str()).copied(),
+                    None => Some(field),
+                };
+                let Some(target) = target else { continue };
+                let ty = match (&target.type_name, target.custom_format) {
+                    (Some(name), false) => FieldType::from_name(name),
+                    _ => None,
+                };
+                let entry = types.entry(field.path.clone()).or_insert(ty);
+                if *entry != ty {
+                    *entry = None;
+                }
+            }
         }
+        Ok(types
+            .into_iter()
+            .filter_map(|(path, ty)| Some((path, ty?)))
+            .collect())
+    }
+}
+
+/// A mapping file as Elasticsearch's test loader reads it: lines that start
+/// with `#` are dropped, and the `[runtime_random_keyword_type]` placeholder
+/// becomes `keyword` (the loader picks `keyword` or `wildcard`; EQL results
+/// must not depend on that choice).
+pub fn read_mapping(path: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    let json: String = text
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .flat_map(|line| [line, "\n"])
+        .collect::<String>()
+        .replace("[runtime_random_keyword_type]", "keyword");
+    serde_json::from_str(&json)
+        .map_err(|error| format!("{} is not a JSON mapping: {error}", path.display()))
+}
+
+/// One field of a mapping.
+struct MappedField {
+    path: String,
+    type_name: Option<String>,
+    /// Whether it has a `format`, which changes how dates are read.
+    custom_format: bool,
+    /// The `path` of an `alias` field.
+    alias_of: Option<String>,
+}
+
+fn collect_types(mapping: &Value, prefix: &str, out: &mut Vec<MappedField>) {
+    let Some(properties) = mapping.get("properties").and_then(Value::as_object) else {
+        return;
+    };
+    for (name, field) in properties {
+        let path = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        let type_name = field.get("type").and_then(Value::as_str);
+        out.push(MappedField {
+            path: path.clone(),
+            type_name: type_name.map(str::to_owned),
+            custom_format: field.get("format").is_some(),
+            alias_of: match type_name {
+                Some("alias") => field.get("path").and_then(Value::as_str).map(str::to_owned),
+                _ => None,
+            },
+        });
+        collect_types(field, &path, out);
     }
 }
 
@@ -354,6 +452,47 @@ fn toml_string_len(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn date_types_come_from_mappings() {
+        let dir = std::env::temp_dir().join(format!("eqlc-suites-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temporary folder");
+        let write = |name: &str, text: &str| {
+            std::fs::write(dir.join(name), text).expect("a temporary file");
+        };
+        write(
+            "a.mapping",
+            r#"# a comment line
+{"properties": {
+  "@timestamp": {"type": "date"},
+  "pretty": {"type": "date", "format": "dd-MM-yyyy"},
+  "both": {"type": "date"},
+  "event": {"properties": {"created": {"type": "date_nanos"}, "time": {"type": "alias", "path": "@timestamp"}}},
+  "user": {"type": "[runtime_random_keyword_type]"}
+}}"#,
+        );
+        write(
+            "b.mapping",
+            r#"{"properties": {"both": {"type": "date_nanos"}}}"#,
+        );
+        let data = DataSet {
+            name: "test",
+            parts: &[("a.data", "a.mapping"), ("b.data", "b.mapping")],
+            id_field: "id",
+            tiebreaker: None,
+            timestamps: Timestamps::AsIs,
+        };
+        let types = data.field_types(&dir);
+        std::fs::remove_dir_all(&dir).expect("the temporary folder goes");
+        assert_eq!(
+            types,
+            Ok(BTreeMap::from([
+                ("@timestamp".to_owned(), FieldType::Date),
+                ("event.created".to_owned(), FieldType::DateNanos),
+                ("event.time".to_owned(), FieldType::Date),
+            ]))
+        );
+    }
 
     #[test]
     fn bare_nulls_in_arrays_become_strings() {

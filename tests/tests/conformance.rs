@@ -190,9 +190,15 @@ fn run_suite(dir: &Path, suite: &'static Suite, report: &mut Report) {
         datasets::load(dir, suite.data)
             .map_err(|error| format!("the data set does not load: {error}"))
     };
+    let data = data.and_then(|data| {
+        let options = suite
+            .options(dir)
+            .map_err(|error| format!("the suite's options: {error}"))?;
+        Ok((data, options))
+    });
     for case in events {
         let outcome = match &data {
-            Ok(data) => run_case(suite, case, data),
+            Ok((data, options)) => run_case(suite, options, case, data),
             Err(error) => Outcome {
                 suite,
                 case: case.clone(),
@@ -206,7 +212,12 @@ fn run_suite(dir: &Path, suite: &'static Suite, report: &mut Report) {
     report.tallies.push((suite.name(), tally));
 }
 
-fn run_case(suite: &'static Suite, case: &Case, data: &[Event]) -> Outcome {
+fn run_case(
+    suite: &'static Suite,
+    options: &eqlc::Options,
+    case: &Case,
+    data: &[Event],
+) -> Outcome {
     let check = |result: Result<Vec<i64>, Failure>| -> Option<Failure> {
         let ids = match result {
             Ok(ids) => ids,
@@ -222,7 +233,7 @@ fn run_case(suite: &'static Suite, case: &Case, data: &[Event]) -> Outcome {
         suite,
         case: case.clone(),
         generated: check(guard(|| run_generated(suite, case, data))),
-        interpreter: check(guard(|| run_interpreter(suite, case, data))),
+        interpreter: check(guard(|| run_interpreter(options, case, data))),
     }
 }
 
@@ -270,9 +281,13 @@ fn run_generated(suite: &Suite, case: &Case, data: &[Event]) -> Result<Vec<i64>,
     Ok(eql_runtime::pipe::apply(pipes, ids))
 }
 
-fn run_interpreter(suite: &Suite, case: &Case, data: &[Event]) -> Result<Vec<i64>, Failure> {
+fn run_interpreter(
+    options: &eqlc::Options,
+    case: &Case,
+    data: &[Event],
+) -> Result<Vec<i64>, Failure> {
     let compiled =
-        eqlc::compile(&case.query, &suite.options()).map_err(|diagnostics| Failure::Rejected {
+        eqlc::compile(&case.query, options).map_err(|diagnostics| Failure::Rejected {
             message: diagnostics.errors().next().map_or_else(
                 || "rejected without an error".to_owned(),
                 |d| d.message.clone(),
