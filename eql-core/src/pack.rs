@@ -218,7 +218,8 @@ impl Regexes {
 
 /// Orders two strings as the folded tables do, for tests.
 pub fn compare_folded(key: &str, text: &str) -> Ordering {
-    key.bytes().cmp(text.bytes().map(|b| b.to_ascii_lowercase()))
+    key.bytes()
+        .cmp(text.bytes().map(|b| b.to_ascii_lowercase()))
 }
 
 #[cfg(test)]

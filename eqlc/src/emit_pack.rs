@@ -48,7 +48,8 @@ pub fn emit_planned_pack(item: &PlannedPackItem<'_>, cx: &EmitContext) -> TokenS
     let slots = slot_consts(&plan.fields, &pack_name, cx);
     let slot_names = crate::emit::slot_names(&plan.fields);
 
-    let field_fns = (0..plan.fields.len()).map(|index| emit_field_fn(plan, index, &slot_names, &state, cx));
+    let field_fns =
+        (0..plan.fields.len()).map(|index| emit_field_fn(plan, index, &slot_names, &state, cx));
     let field_arms = (0..plan.fields.len()).map(|index| {
         let function = field_fn(index);
         let index = index as u32;
@@ -93,11 +94,36 @@ pub fn emit_planned_pack(item: &PlannedPackItem<'_>, cx: &EmitContext) -> TokenS
         }
     }
     let key_rule_lists = key_rules.iter().map(|rules| quote!(&[#(#rules),*]));
-    let key_fields = plan.key_fields().into_iter().map(|field| field_fn(field.0 as usize));
-    let metas = metas.iter().map(|meta| crate::emit::emit_meta(meta, cx));
-    let tracked = tracked_files
+    // Category fields first; then the key fields of the rules whose category
+    // holds (and of the rules without a category).
+    let mut category_fields: Vec<u32> = plan
+        .rules
         .iter()
-        .map(|path| quote!(const _: &[u8] = ::core::include_bytes!(#path);));
+        .filter_map(|rule| rule.category)
+        .map(|atom| plan.atoms[atom].field.0)
+        .collect();
+    category_fields.sort_unstable();
+    category_fields.dedup();
+    let key_groups = plan
+        .key_field_groups()
+        .into_iter()
+        .map(|(category, fields)| {
+            let fields = fields.iter().map(|field| field.0);
+            let ensure = quote!(#(__eql_ensure(#fields, event, state);)*);
+            match category {
+                Some(atom) => {
+                    let atom = atom as u32;
+                    quote!(if state.atom(#atom) { #ensure })
+                }
+                None => ensure,
+            }
+        });
+    let metas = metas.iter().map(|meta| crate::emit::emit_meta(meta, cx));
+    let tracked = tracked_files.iter().map(|path| {
+        quote!(
+            const _: &[u8] = ::core::include_bytes!(#path);
+        )
+    });
     let paths: Vec<&str> = {
         let mut paths: Vec<&str> = plan.fields.fields.iter().map(|f| f.path.as_str()).collect();
         paths.sort_unstable();
@@ -121,6 +147,8 @@ pub fn emit_planned_pack(item: &PlannedPackItem<'_>, cx: &EmitContext) -> TokenS
         #[allow(
             // A field's slot constant goes unused when no rule needs it per event.
             dead_code,
+            // A value goes unused when a pattern such as `*` holds for any value.
+            unused_variables,
             // Generated code favours uniform shapes over idioms.
             clippy::all,
         )]
@@ -192,7 +220,8 @@ pub fn emit_planned_pack(item: &PlannedPackItem<'_>, cx: &EmitContext) -> TokenS
                 {
                     let mut state = <#state>::new();
                     let state = &mut state;
-                    #(#key_fields(event, state);)*
+                    #(__eql_ensure(#category_fields, event, state);)*
+                    #(#key_groups)*
                     let mut candidates = __EQL_ALWAYS;
                     state.for_each_atom_in(&__EQL_KEY_ATOMS, |atom| {
                         for &rule in __EQL_KEY_RULES[atom as usize] {
@@ -374,7 +403,11 @@ fn pattern_tables(
     let mut ranges = Vec::with_capacity(needles.len());
     let mut start = 0usize;
     for needle in 0..needles.len() {
-        let end = start + sorted[start..].iter().take_while(|(n, _)| *n == needle).count();
+        let end = start
+            + sorted[start..]
+                .iter()
+                .take_while(|(n, _)| *n == needle)
+                .count();
         let (from, to) = (start as u32, end as u32);
         ranges.push(quote!((#from, #to)));
         start = end;
@@ -403,7 +436,12 @@ fn pattern_tables(
 }
 
 /// A rule's condition over atoms, computing fields on demand.
-fn emit_pcond(cond: &PCond, plan: &PackPlan, slot_names: &[Ident], cx: &EmitContext) -> TokenStream {
+fn emit_pcond(
+    cond: &PCond,
+    plan: &PackPlan,
+    slot_names: &[Ident],
+    cx: &EmitContext,
+) -> TokenStream {
     match cond {
         PCond::Const(b) => quote!(#b),
         PCond::And(conds) => {
@@ -431,7 +469,12 @@ fn emit_pcond(cond: &PCond, plan: &PackPlan, slot_names: &[Ident], cx: &EmitCont
     }
 }
 
-fn parenthesised(cond: &PCond, plan: &PackPlan, slot_names: &[Ident], cx: &EmitContext) -> TokenStream {
+fn parenthesised(
+    cond: &PCond,
+    plan: &PackPlan,
+    slot_names: &[Ident],
+    cx: &EmitContext,
+) -> TokenStream {
     let inner = emit_pcond(cond, plan, slot_names, cx);
     match cond {
         PCond::And(_) | PCond::Or(_) => quote!((#inner)),

@@ -136,6 +136,11 @@ fn describe_pred(pred: &ValuePred) -> String {
             )
         }
         ValuePred::Compare { op, constant } => format!("{op} {constant}"),
+        ValuePred::Date {
+            op,
+            resolution,
+            range,
+        } => format!("as a date ({resolution:?}), {op} the range {range:?}"),
         ValuePred::Cidr(blocks) => {
             let blocks: Vec<String> = blocks.iter().map(ToString::to_string).collect();
             format!("is an address in {}", preview(&blocks))

@@ -37,8 +37,8 @@ pub mod lower;
 pub mod lucene;
 pub mod optimise;
 pub mod pack;
-pub mod plan;
 pub mod parse;
+pub mod plan;
 pub mod rule_file;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Position, Severity};

@@ -200,7 +200,12 @@ pub fn emit_pack(item: &PackItem<'_>, cx: &EmitContext) -> TokenStream {
             vis: item.vis.clone(),
             name: item.name.clone(),
             plan: &plan,
-            metas: item.pack.rules.iter().map(|rule| rule.rule.meta()).collect(),
+            metas: item
+                .pack
+                .rules
+                .iter()
+                .map(|rule| rule.rule.meta())
+                .collect(),
             tracked_files: item
                 .pack
                 .rules

@@ -55,9 +55,15 @@ pub enum PCond {
     Or(Vec<PCond>),
     /// Some atom of the list holds (a test with several predicates); with
     /// `negated`, none does.
-    Atoms { atoms: Vec<AtomId>, negated: bool },
+    Atoms {
+        atoms: Vec<AtomId>,
+        negated: bool,
+    },
     /// A script expression over pack fields, as in a single rule.
-    Expr { expr: Scalar, negated: bool },
+    Expr {
+        expr: Scalar,
+        negated: bool,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -145,7 +151,11 @@ pub fn plan_pack(pack: &Pack, extra_fields: &[String]) -> PackPlan {
             .fields
             .fields
             .iter()
-            .map(|field| planner.fields.intern(&field.path, field.optional, field.span))
+            .map(|field| {
+                planner
+                    .fields
+                    .intern(&field.path, field.optional, field.span)
+            })
             .collect();
         let cond = planner.plan_cond(&filter.condition, &remap);
         let category = category_atom(&cond);
@@ -167,8 +177,14 @@ pub fn plan_pack(pack: &Pack, extra_fields: &[String]) -> PackPlan {
         .rules
         .iter()
         .map(|rule| {
-            choose_key(&rule.cond, rule.category, &planner.atoms, &planner.fields, &sharing)
-                .map(|(atoms, _)| atoms)
+            choose_key(
+                &rule.cond,
+                rule.category,
+                &planner.atoms,
+                &planner.fields,
+                &sharing,
+            )
+            .map(|(atoms, _)| atoms)
         })
         .collect();
     for (rule, key) in planner.rules.iter_mut().zip(keys) {
@@ -213,7 +229,9 @@ impl Planner {
     fn plan_cond(&mut self, cond: &Cond, remap: &[FieldId]) -> PCond {
         match cond {
             Cond::Const(b) => PCond::Const(*b),
-            Cond::And(conds) => PCond::And(conds.iter().map(|c| self.plan_cond(c, remap)).collect()),
+            Cond::And(conds) => {
+                PCond::And(conds.iter().map(|c| self.plan_cond(c, remap)).collect())
+            }
             Cond::Or(conds) => PCond::Or(conds.iter().map(|c| self.plan_cond(c, remap)).collect()),
             Cond::Test(Test {
                 field,
@@ -322,7 +340,11 @@ fn choose_key(
 /// automaton cannot find it (it has no literal to search for).
 fn atom_rate(atom: &Atom, fields: &FieldTable, sharing: usize) -> Option<f64> {
     let path = fields.get(atom.field).path.as_str();
-    let broad = if BROAD_FIELDS.contains(&path) { 20.0 } else { 1.0 };
+    let broad = if BROAD_FIELDS.contains(&path) {
+        20.0
+    } else {
+        1.0
+    };
     let shared = 1.0 + (sharing as f64).ln();
     let base = match &atom.pred {
         ValuePred::Strings { values, .. } => 0.002 * values.len() as f64,
@@ -419,6 +441,7 @@ fn plan_field(field: FieldId, atoms: &[Atom]) -> FieldPlan {
             ValuePred::Bool(_)
             | ValuePred::Numbers(_)
             | ValuePred::Compare { .. }
+            | ValuePred::Date { .. }
             | ValuePred::Cidr(_) => plan.direct.push(id),
         }
     }
@@ -426,7 +449,8 @@ fn plan_field(field: FieldId, atoms: &[Atom]) -> FieldPlan {
     plan.exact_folded = exact_folded.into_iter().collect();
     // Longer needles first only matters for readability of the output.
     plan.patterns.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    plan.patterns_folded.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    plan.patterns_folded
+        .sort_by_key(|p| std::cmp::Reverse(p.len()));
     plan
 }
 
@@ -468,7 +492,28 @@ fn remap_scalar(scalar: &Scalar, remap: &[FieldId]) -> Scalar {
 }
 
 impl PackPlan {
-    /// The fields whose atoms key some rule: computed for every event.
+    /// The key fields of the rules of each category: computed for an event
+    /// once the category atom holds (the group without a category atom: for
+    /// every event). Sorted by category atom, `None` first.
+    pub fn key_field_groups(&self) -> Vec<(Option<AtomId>, Vec<FieldId>)> {
+        let mut groups: BTreeMap<Option<AtomId>, Vec<FieldId>> = BTreeMap::new();
+        for rule in &self.rules {
+            let fields = groups.entry(rule.category).or_default();
+            for &atom in rule.key.iter().flatten() {
+                fields.push(self.atoms[atom].field);
+            }
+        }
+        groups
+            .into_iter()
+            .map(|(category, mut fields)| {
+                fields.sort_unstable();
+                fields.dedup();
+                (category, fields)
+            })
+            .collect()
+    }
+
+    /// The fields whose atoms key some rule or give its category.
     pub fn key_fields(&self) -> Vec<FieldId> {
         let mut fields: Vec<FieldId> = self
             .rules
