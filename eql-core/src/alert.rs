@@ -5,7 +5,8 @@
 //! {"rule_id": "…", "rule_name": "…", "severity": "medium", "risk_score": 47,
 //!  "tactics": ["TA0011"], "techniques": ["T1572"],
 //!  "file": "events.ndjson", "line": 12,
-//!  "event": {"@timestamp": "…", "process.name": "ssh", "process.args": ["ssh", "-R", "…"]}}
+//!  "event": {"@timestamp": "…", "process.name": "ssh", "process.args": ["ssh", "-R", "…"]},
+//!  "document": {…the whole matched event…}}
 //! ```
 
 use serde_json::{Map, Value as Json};
@@ -29,7 +30,15 @@ pub struct AlertRule<'a> {
 /// One alert. `fields` holds each reported ECS path with its values; a
 /// field with one value is written as a scalar, except `process.args`,
 /// which is always an array, and a field without values as `null`.
-pub fn alert(rule: &AlertRule<'_>, file: &str, line: u64, fields: &[(&str, Vec<Json>)]) -> Json {
+/// `line` is the matched event's text, copied whole into `document` (or
+/// `null` if it is not JSON).
+pub fn alert(
+    rule: &AlertRule<'_>,
+    file: &str,
+    line_number: u64,
+    fields: &[(&str, Vec<Json>)],
+    line: &[u8],
+) -> Json {
     let mut event = Map::new();
     for (path, values) in fields {
         let value = match values.as_slice() {
@@ -47,8 +56,9 @@ pub fn alert(rule: &AlertRule<'_>, file: &str, line: u64, fields: &[(&str, Vec<J
         "tactics": rule.tactics,
         "techniques": rule.techniques,
         "file": file,
-        "line": line,
+        "line": line_number,
         "event": event,
+        "document": serde_json::from_slice::<Json>(line).unwrap_or(Json::Null),
     })
 }
 

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use clap::Parser;
 use eql_runtime::alert::{self, ALERT_FIELDS};
-use eql_runtime::json::Record;
+use eql_runtime::json::{Record, RecordView};
 use eql_runtime::ndjson::{LineRead, read_line};
 use eql_runtime::{Fields, RuleMeta, eql_pack};
 
@@ -213,11 +213,11 @@ fn report_malformed(name: &str, line_number: u64, message: &str, totals: &mut To
 }
 
 /// One alert as a JSON object.
-fn alert_json<E: Fields>(
+fn alert_json(
     rule: &RuleMeta,
     file: &str,
     line: u64,
-    event: &E,
+    event: &RecordView<'_, Rules>,
     slots: &[u32; ALERT_FIELDS.len()],
 ) -> serde_json::Value {
     let fields: Vec<(&str, Vec<serde_json::Value>)> = ALERT_FIELDS
@@ -240,5 +240,5 @@ fn alert_json<E: Fields>(
         tactics: rule.tactics,
         techniques: rule.techniques,
     };
-    alert::alert(&alert_rule, file, line, &fields)
+    alert::alert(&alert_rule, file, line, &fields, event.line())
 }

@@ -24,13 +24,17 @@ fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
                 .stderr(std::process::Stdio::piped())
                 .spawn()
                 .expect("the demo starts");
-            child
-                .stdin
-                .take()
-                .expect("stdin is piped")
-                .write_all(input)
+            // Written from another thread: the demo writes alerts while it
+            // reads, and a full output pipe would otherwise block both.
+            let mut stdin = child.stdin.take().expect("stdin is piped");
+            let input = input.to_vec();
+            let writer = std::thread::spawn(move || stdin.write_all(&input));
+            let output = child.wait_with_output().expect("the demo finishes");
+            writer
+                .join()
+                .expect("the writer thread finishes")
                 .expect("stdin takes the input");
-            child.wait_with_output().expect("the demo finishes")
+            output
         }
     }
 }
@@ -109,6 +113,12 @@ fn alerts_carry_rule_metadata_and_event_fields() {
             "process.args": ["plink", "-N", "10.0.0.5:8080:192.168.1.10:80"],
         })
     );
+    // The whole matched event travels with the alert.
+    assert_eq!(
+        first["document"]["labels"]["eqlc_case"],
+        "match: args hold IP:port:IP:port (regex branch)"
+    );
+    assert_eq!(first["document"]["process"]["pid"], 401);
     // Escaped strings come back unescaped.
     let escaped = alerts
         .iter()

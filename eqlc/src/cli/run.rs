@@ -218,7 +218,11 @@ fn scan(
                 tactics: &tactics,
                 techniques: &techniques,
             };
-            writeln!(out, "{}", alert::alert(&rule, name, line_number, &fields))?;
+            writeln!(
+                out,
+                "{}",
+                alert::alert(&rule, name, line_number, &fields, &line)
+            )?;
         }
     }
 }
