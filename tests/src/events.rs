@@ -138,6 +138,11 @@ pub struct Layout {
     /// Whether the object holding the value is written as a one-element
     /// array of objects.
     pub wrapped: bool,
+    /// Whether the keys this field brings are written with `\u` escapes.
+    pub escaped_keys: bool,
+    /// Whether the field's outermost object is a new one even where an
+    /// object with the same key exists already (a duplicate key).
+    pub separate: bool,
 }
 
 /// A key that resembles a rule's path but is not one of them.
@@ -154,6 +159,8 @@ pub struct Event {
     /// table.
     pub fields: Vec<(String, FieldValue, Layout)>,
     pub decoys: Vec<Decoy>,
+    /// Whether the objects are written with spaces and tabs between tokens.
+    pub spaced: bool,
 }
 
 impl Event {
@@ -178,15 +185,19 @@ impl Event {
                 FieldValue::Array { values, style } => array_json(values, *style),
             };
             let keys = split_path(path, &layout.splits);
-            insert(&mut root, &keys, json, layout.wrapped);
+            insert(&mut root, &keys, json, layout, true);
         }
         for decoy in &self.decoys {
             let mut json = String::new();
             decoy.value.write_json(&mut json);
-            root.push((decoy.key.clone(), Node::Leaf(json)));
+            let key = Key {
+                text: decoy.key.clone(),
+                escaped: false,
+            };
+            root.push((key, Node::Leaf(json)));
         }
         let mut out = String::new();
-        write_object(&root, &mut out);
+        write_object(&root, self.spaced, &mut out);
         out
     }
 }
@@ -247,7 +258,13 @@ impl EventGenerator {
                     .map(|(field, wants)| field.strategy(wants, &shared))
                     .collect();
                 let decoys = inner.decoys();
-                (fields, decoys).prop_map(|(fields, decoys)| Event { fields, decoys })
+                (fields, decoys, prop::bool::weighted(0.15)).prop_map(|(fields, decoys, spaced)| {
+                    Event {
+                        fields,
+                        decoys,
+                        spaced,
+                    }
+                })
             })
             .boxed()
     }
@@ -269,17 +286,32 @@ impl Inner {
         if self.fields.is_empty() {
             return Just(Vec::new()).boxed();
         }
+        let paths: Vec<&str> = self
+            .fields
+            .iter()
+            .map(|field| field.path.as_str())
+            .collect();
         let decoy = self
             .fields
             .iter()
             .map(|field| {
-                let keys = decoy_keys(&field.path);
-                (select(keys), field.free_leaf.clone())
-                    .prop_map(|(key, value)| Decoy { key, value })
-                    .boxed()
+                // A decoy must not be another of the rule's paths.
+                let keys: Vec<String> = decoy_keys(&field.path)
+                    .into_iter()
+                    .filter(|key| !paths.contains(&key.as_str()))
+                    .collect();
+                if keys.is_empty() {
+                    return Just(Vec::new()).boxed();
+                }
+                let decoy = (select(keys), field.free_leaf.clone())
+                    .prop_map(|(key, value)| Decoy { key, value });
+                proptest::collection::vec(decoy, 0..=1).boxed()
             })
             .collect::<Vec<_>>();
-        proptest::collection::vec(Union::new(decoy), 0..=2).boxed()
+        // Up to two fields get a decoy.
+        (proptest::collection::vec(Union::new(decoy), 0..=2))
+            .prop_map(|decoys| decoys.into_iter().flatten().collect())
+            .boxed()
     }
 }
 
@@ -378,7 +410,7 @@ impl FieldGen {
             hits,
             proptest::collection::vec(extra, 0..=2),
             prop::bool::weighted(0.6),
-            0..3u8,
+            array_style(),
         )
             .prop_flat_map(|(mut values, extra, with_extra, style)| {
                 if with_extra {
@@ -459,7 +491,7 @@ fn values_of(leaf: BoxedStrategy<Leaf>, min: usize) -> BoxedStrategy<FieldValue>
         (3, leaf.clone().prop_map(FieldValue::Scalar).boxed()),
         (
             2,
-            (proptest::collection::vec(leaf, min..=3), 0..3u8)
+            (proptest::collection::vec(leaf, min..=3), array_style())
                 .prop_map(|(values, style)| FieldValue::Array { values, style })
                 .boxed(),
         ),
@@ -505,12 +537,24 @@ fn shared_value(shared: Leaf) -> BoxedStrategy<FieldValue> {
     .boxed()
 }
 
+/// Mostly plain arrays; some with a `null` element or a nested array.
+fn array_style() -> BoxedStrategy<u8> {
+    select(vec![0, 0, 0, 0, 0, 1, 2]).boxed()
+}
+
 fn layout(n_dots: usize) -> BoxedStrategy<Layout> {
     (
         proptest::collection::vec(any::<bool>(), n_dots),
         prop::bool::weighted(0.1),
+        prop::bool::weighted(0.1),
+        prop::bool::weighted(0.1),
     )
-        .prop_map(|(splits, wrapped)| Layout { splits, wrapped })
+        .prop_map(|(splits, wrapped, escaped_keys, separate)| Layout {
+            splits,
+            wrapped,
+            escaped_keys,
+            separate,
+        })
         .boxed()
 }
 
@@ -989,6 +1033,9 @@ fn numbers_around(n: Number) -> Vec<Leaf> {
         "18446744073709551616",
         "1e300",
         "-1e300",
+        "1e400",
+        "-0.0",
+        "1E2",
     ] {
         out.push(Leaf::raw(edge));
     }
@@ -1289,9 +1336,16 @@ fn unicode_look_alike(s: &str, nth: usize) -> Option<String> {
 enum Node {
     Leaf(String),
     Object {
-        entries: Vec<(String, Node)>,
+        entries: Vec<(Key, Node)>,
         wrapped: bool,
     },
+}
+
+/// A key of an object, and whether it is written with `\u` escapes.
+#[derive(Debug)]
+struct Key {
+    text: String,
+    escaped: bool,
 }
 
 fn split_path(path: &str, splits: &[bool]) -> Vec<String> {
@@ -1311,26 +1365,35 @@ fn split_path(path: &str, splits: &[bool]) -> Vec<String> {
     keys
 }
 
-/// Puts `json` at `keys`, reusing the objects already there.
-fn insert(entries: &mut Vec<(String, Node)>, keys: &[String], json: String, wrapped: bool) {
+/// Puts `json` at `keys`, reusing the objects already there (except, with
+/// `layout.separate`, at the top level of the path).
+fn insert(
+    entries: &mut Vec<(Key, Node)>,
+    keys: &[String],
+    json: String,
+    layout: &Layout,
+    outermost: bool,
+) {
     let (first, rest) = keys.split_first().expect("a path has one key at least");
+    let key = Key {
+        text: first.clone(),
+        escaped: layout.escaped_keys,
+    };
     if rest.is_empty() {
-        entries.push((first.clone(), Node::Leaf(json)));
+        entries.push((key, Node::Leaf(json)));
         return;
     }
-    let existing = entries
-        .iter_mut()
-        .position(|(key, node)| key == first && matches!(node, Node::Object { .. }));
+    let existing = entries.iter_mut().position(|(key, node)| {
+        key.text == *first && matches!(node, Node::Object { .. }) && !(outermost && layout.separate)
+    });
     let index = match existing {
         Some(index) => index,
         None => {
-            entries.push((
-                first.clone(),
-                Node::Object {
-                    entries: Vec::new(),
-                    wrapped: false,
-                },
-            ));
+            let object = Node::Object {
+                entries: Vec::new(),
+                wrapped: false,
+            };
+            entries.push((key, object));
             entries.len() - 1
         }
     };
@@ -1340,27 +1403,36 @@ fn insert(entries: &mut Vec<(String, Node)>, keys: &[String], json: String, wrap
     } = &mut entries[index].1
     {
         if rest.len() == 1 {
-            *inner_wrapped |= wrapped;
+            *inner_wrapped |= layout.wrapped;
         }
-        insert(inner, rest, json, wrapped);
+        insert(inner, rest, json, layout, false);
     }
 }
 
-fn write_object(entries: &[(String, Node)], out: &mut String) {
+fn write_object(entries: &[(Key, Node)], spaced: bool, out: &mut String) {
+    let (colon, comma) = if spaced { (" :\t", " , ") } else { (":", ",") };
     out.push('{');
     for (i, (key, node)) in entries.iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push_str(comma);
         }
-        out.push_str(&json_string(key));
-        out.push(':');
+        if key.escaped {
+            Leaf::Text {
+                text: key.text.clone(),
+                escaped: true,
+            }
+            .write_json(out);
+        } else {
+            out.push_str(&json_string(&key.text));
+        }
+        out.push_str(colon);
         match node {
             Node::Leaf(json) => out.push_str(json),
             Node::Object { entries, wrapped } => {
                 if *wrapped {
                     out.push('[');
                 }
-                write_object(entries, out);
+                write_object(entries, spaced, out);
                 if *wrapped {
                     out.push(']');
                 }
@@ -1430,5 +1502,73 @@ fn raw_value(raw: &str) -> Value<'static> {
                 Value::Float(raw.parse::<f64>().unwrap_or(f64::NAN))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use eql_core::json::Document;
+    use proptest::test_runner::{Config, TestCaseError, TestRunner};
+
+    use super::*;
+
+    /// A decoder reads back, at each field's path, exactly the values the
+    /// generator put there, whatever the layout: the events say what the
+    /// generator means them to say.
+    #[test]
+    fn events_hold_what_the_generator_put_in_them() {
+        let query = r#"process where process.name : "ssh*" and process.parent.name == "bash"
+            and not process.args like~ ("-L*", "?") and process.pid > 4
+            and cidrMatch(source.ip, "10.0.0.0/8", "fe80::/10")
+            and process.parent.args regex~ "[a-c]+.?" and length(process.title) == 3"#;
+        let compiled = eqlc::compile(query, &eqlc::Options::default()).expect("compiles");
+        let generator = EventGenerator::new(&compiled);
+        let mut runner = TestRunner::new(Config {
+            cases: 256,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        let result = runner.run(&generator.events(), |event| {
+            let line = event.to_json();
+            let mut document = Document::new();
+            let view = document
+                .decode(line.as_bytes())
+                .map_err(|error| TestCaseError::fail(format!("{error} in {line}")))?;
+            for (path, value, _) in &event.fields {
+                let expected: Vec<String> = match value {
+                    FieldValue::Absent | FieldValue::Null | FieldValue::Object(_) => Vec::new(),
+                    FieldValue::Scalar(leaf) => vec![leaf.with_value(|v| format!("{v:?}"))],
+                    FieldValue::Array { values, .. } => values
+                        .iter()
+                        .map(|leaf| leaf.with_value(|v| format!("{v:?}")))
+                        .collect(),
+                };
+                let found: Vec<String> = view.values(path).map(|v| format!("{v:?}")).collect();
+                prop_assert_eq!(&found, &expected, "{} in {}", path, line);
+            }
+            Ok(())
+        });
+        if let Err(error) = result {
+            panic!("{error}");
+        }
+    }
+
+    #[test]
+    fn look_alikes_are_not_ascii() {
+        assert_eq!(unicode_look_alike("ssh", 0).as_deref(), Some("ßh"));
+        assert_eq!(
+            unicode_look_alike("Kill", 0).as_deref(),
+            Some("\u{212A}ill")
+        );
+        assert_eq!(unicode_look_alike("Kill", 1).as_deref(), Some("K\u{131}ll"));
+        assert_eq!(unicode_look_alike("bash", 0).as_deref(), Some("ba\u{17F}h"));
+        assert_eq!(unicode_look_alike("xyz", 0), None);
+    }
+
+    #[test]
+    fn paths_split_at_the_chosen_dots() {
+        assert_eq!(split_path("a.b.c", &[true, false]), ["a", "b.c"]);
+        assert_eq!(split_path("a.b.c", &[false, false]), ["a.b.c"]);
+        assert_eq!(split_path("a", &[]), ["a"]);
     }
 }
