@@ -1,6 +1,9 @@
 //! Helpers shared by the cross-crate tests: where the team's shared data
-//! lives, and how a test says it was skipped; and, for the conformance
-//! test, the suites ([`suites`]) and their data sets ([`datasets`]).
+//! lives, and how a test says it was skipped; for the conformance test, the
+//! suites ([`suites`]) and their data sets ([`datasets`]); for the
+//! differential property tests, events made from a rule's literals
+//! ([`events`]) and the check that both engines agree on them
+//! ([`differential`]).
 //!
 //! Tests that read `../shared` (the conformance suites, the rule corpus, the
 //! real events) find it through [`shared_path`]. The folder is taken from the
@@ -12,6 +15,8 @@
 use std::path::{Path, PathBuf};
 
 pub mod datasets;
+pub mod differential;
+pub mod events;
 pub mod suites;
 
 /// The environment variable that names the shared data folder.
