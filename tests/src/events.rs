@@ -926,7 +926,48 @@ fn pred_candidates(pred: &ValuePred) -> Vec<Leaf> {
         ],
         ValuePred::Compare { constant, .. } => constant_candidates(constant),
         ValuePred::Cidr(blocks) => blocks.iter().flat_map(cidr_edges).collect(),
+        ValuePred::Date { range, .. } => date_candidates(range.lo, range.hi),
     }
+}
+
+/// Instants at and around a date range, as epoch milliseconds (numbers and
+/// strings) and as ISO-8601 text.
+fn date_candidates(lo: i128, hi: i128) -> Vec<Leaf> {
+    const NANOS_PER_MILLI: i128 = 1_000_000;
+    let mut out = Vec::new();
+    for nanos in [lo, hi, lo - NANOS_PER_MILLI, hi + NANOS_PER_MILLI] {
+        let millis = nanos.div_euclid(NANOS_PER_MILLI);
+        out.push(Leaf::raw(millis.to_string()));
+        out.push(Leaf::text(millis.to_string()));
+        if let Some(iso) = iso_of_millis(millis) {
+            out.push(Leaf::text(iso));
+        }
+    }
+    out
+}
+
+/// `millis` since 1970 as `YYYY-MM-DDTHH:MM:SS.mmmZ`, for years 1970–9999.
+fn iso_of_millis(millis: i128) -> Option<String> {
+    let days = i64::try_from(millis.div_euclid(86_400_000)).ok()?;
+    let rest = millis.rem_euclid(86_400_000);
+    // Days to a civil date (proleptic Gregorian), from 1970-01-01.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    if !(1970..=9999).contains(&year) {
+        return None;
+    }
+    let (hours, minutes) = (rest / 3_600_000, rest / 60_000 % 60);
+    let (seconds, milli) = (rest / 1000 % 60, rest % 1000);
+    Some(format!(
+        "{year:04}-{month:02}-{day:02}T{hours:02}:{minutes:02}:{seconds:02}.{milli:03}Z"
+    ))
 }
 
 fn constant_candidates(constant: &Constant) -> Vec<Leaf> {
