@@ -24,6 +24,8 @@ pub struct PlannedPackItem<'a> {
     pub metas: Vec<RuleMeta>,
     /// Rule files to track for rebuilds.
     pub tracked_files: Vec<String>,
+    /// Files passed over, with the reason.
+    pub skipped: Vec<(String, String)>,
 }
 
 /// The pack type and its implementation.
@@ -36,7 +38,11 @@ pub fn emit_planned_pack(item: &PlannedPackItem<'_>, cx: &EmitContext) -> TokenS
         plan,
         metas,
         tracked_files,
+        skipped,
     } = item;
+    let skipped = skipped
+        .iter()
+        .map(|(file, reason)| quote!((#file, #reason)));
     let n_rules = plan.rules.len();
     let n_atoms = plan.atoms.len();
     let atom_words = words(plan.atoms.len());
@@ -204,6 +210,10 @@ pub fn emit_planned_pack(item: &PlannedPackItem<'_>, cx: &EmitContext) -> TokenS
             impl #name {
                 /// The metadata of every rule, in file order.
                 pub const RULES: &'static [#rt::RuleMeta] = &__EQL_METAS;
+
+                /// The files of the folder that were not compiled, with the
+                /// reason (another query language, a kind of query skipped).
+                pub const SKIPPED: &'static [(&'static str, &'static str)] = &[#(#skipped),*];
 
                 /// The ECS paths the rules read, and the extra ones asked
                 /// for, sorted.

@@ -212,6 +212,12 @@ pub fn emit_pack(item: &PackItem<'_>, cx: &EmitContext) -> TokenStream {
                 .iter()
                 .map(|rule| rule.path.display().to_string())
                 .collect(),
+            skipped: item
+                .pack
+                .skipped
+                .iter()
+                .map(|(path, reason)| (path.display().to_string(), reason.clone()))
+                .collect(),
         },
         cx,
     )

@@ -1,7 +1,8 @@
 //! Differential property test over the corpus: for every single-event rule
 //! of Elastic's corpus, events generated from the rule's own literals are
-//! judged the same by the rule's generated code in the pack and by the
-//! interpreter running the same rule file.
+//! judged the same by the rule's generated code in the pack (alone, and
+//! through the whole pack's candidate selection) and by the interpreter
+//! running the same rule file.
 
 use std::collections::HashMap;
 
@@ -60,6 +61,15 @@ fn generated_code_agrees_with_the_interpreter_on_generated_events() {
                 .decode(line.as_bytes())
                 .map_err(|error| format!("the pack's decoder refused it: {error}"))?;
             let generated = CorpusPack::rule_matches(index, &event);
+            // The whole pack, which selects candidate rules by their key
+            // atoms, must report the rule exactly when it matches alone.
+            let mut in_pack = false;
+            CorpusPack::for_each_match(&event, |meta| in_pack |= meta.id == rule.rule.rule_id);
+            if in_pack != generated {
+                return Err(format!(
+                    "the pack's for_each_match says {in_pack}, its rule_matches says {generated}"
+                ));
+            }
             let view = document
                 .decode(line.as_bytes())
                 .map_err(|error| format!("the interpreter's decoder refused it: {error}"))?;
