@@ -576,23 +576,46 @@ pub fn between<'a>(
     }
 }
 
-/// `endsWith(src, sub)`: `endsWith("", "")` is true.
+/// The text a `keyword` field holds for a value: a string as it is, a
+/// number or boolean in its JSON form (Elasticsearch indexes `false` in a
+/// keyword field as the string `"false"`); null for null.
+fn keyword_text<'a>(value: &'a Scalar<'_>) -> Option<Text<'a>> {
+    let value = match value {
+        Scalar::Null => return None,
+        Scalar::Str(text) => return Some(Text::Borrowed(text.as_str())),
+        Scalar::Bool(b) => Value::Bool(*b),
+        Scalar::Number(Number::Int(n)) => Value::Int(*n),
+        Scalar::Number(Number::UInt(n)) => Value::UInt(*n),
+        Scalar::Number(Number::Float(n)) => Value::Float(*n),
+    };
+    Some(value.keyword(Text::copied))
+}
+
+/// `endsWith(src, sub)`: `endsWith("", "")` is true. Like the other two
+/// functions Elasticsearch runs as keyword queries, it reads numbers and
+/// booleans as their keyword text.
 pub fn ends_with<'r>(src: &Scalar<'_>, sub: &Scalar<'_>, insensitive: bool) -> Scalar<'r> {
-    match (src.as_str(), sub.as_str()) {
-        (Some(src), Some(sub)) => Scalar::Bool(text::ends_with(src, sub, insensitive)),
+    match (keyword_text(src), keyword_text(sub)) {
+        (Some(src), Some(sub)) => {
+            Scalar::Bool(text::ends_with(src.as_str(), sub.as_str(), insensitive))
+        }
         _ => Scalar::Null,
     }
 }
 
-/// `startsWith(src, sub)`: `startsWith("", "")` is true.
+/// `startsWith(src, sub)`: `startsWith("", "")` is true. Numbers and
+/// booleans read as their keyword text.
 pub fn starts_with<'r>(src: &Scalar<'_>, sub: &Scalar<'_>, insensitive: bool) -> Scalar<'r> {
-    match (src.as_str(), sub.as_str()) {
-        (Some(src), Some(sub)) => Scalar::Bool(text::starts_with(src, sub, insensitive)),
+    match (keyword_text(src), keyword_text(sub)) {
+        (Some(src), Some(sub)) => {
+            Scalar::Bool(text::starts_with(src.as_str(), sub.as_str(), insensitive))
+        }
         _ => Scalar::Null,
     }
 }
 
-/// `stringContains(src, sub)`.
+/// `stringContains(src, sub)`. Numbers and booleans read as their keyword
+/// text.
 ///
 /// An empty `src` or `sub` gives **false**, as Elasticsearch documents and
 /// computes it in scripts (unlike Java's and Python's `contains`). Beware
@@ -601,10 +624,13 @@ pub fn starts_with<'r>(src: &Scalar<'_>, sub: &Scalar<'_>, insensitive: bool) ->
 /// value of the field: that form is a field test, not a call of this
 /// function.
 pub fn string_contains<'r>(src: &Scalar<'_>, sub: &Scalar<'_>, insensitive: bool) -> Scalar<'r> {
-    match (src.as_str(), sub.as_str()) {
-        (Some(src), Some(sub)) => Scalar::Bool(
-            !src.is_empty() && !sub.is_empty() && text::contains(src, sub, insensitive),
-        ),
+    match (keyword_text(src), keyword_text(sub)) {
+        (Some(src), Some(sub)) => {
+            let (src, sub) = (src.as_str(), sub.as_str());
+            Scalar::Bool(
+                !src.is_empty() && !sub.is_empty() && text::contains(src, sub, insensitive),
+            )
+        }
         _ => Scalar::Null,
     }
 }

@@ -215,7 +215,10 @@ fn starts_and_ends_with() {
     assert_eq!(ends_with(&exe, &NULL, false), NULL);
     assert_eq!(ends_with(&s(""), &NULL, false), NULL);
     assert_eq!(starts_with(&NULL, &s("r"), false), NULL);
-    assert_eq!(starts_with(&i(12), &s("1"), false), NULL);
+    // Numbers and booleans read as the text a keyword field holds.
+    assert_eq!(starts_with(&i(12), &s("1"), false), b(true));
+    assert_eq!(starts_with(&b(false), &s(""), false), b(true));
+    assert_eq!(ends_with(&s("x12"), &i(12), false), b(true));
     // ASCII folding only.
     assert_eq!(
         starts_with(&s("\u{212a}elvin"), &s("kelvin"), true),
@@ -264,7 +267,11 @@ fn string_contains_cases() {
     assert_eq!(string_contains(&s(""), &s("a"), true), b(false));
     assert_eq!(string_contains(&NULL, &s("a"), false), NULL);
     assert_eq!(string_contains(&command_line, &NULL, false), NULL);
-    assert_eq!(string_contains(&b(true), &s("t"), false), NULL);
+    assert_eq!(string_contains(&b(true), &s("ru"), false), b(true));
+    assert_eq!(
+        string_contains(&Scalar::Number(Number::Float(1.5)), &s(".5"), false),
+        b(true)
+    );
     // `*` and `?` are literal characters here.
     assert_eq!(string_contains(&s("a*b"), &s("*"), false), b(true));
     assert_eq!(string_contains(&s("ab"), &s("a?"), false), b(false));
