@@ -9,6 +9,8 @@
 //! - [`text`]: ASCII case folding and wildcard matching;
 //! - [`ops`]: comparisons of values with constants;
 //! - [`pipe`]: the `head` and `tail` pipes;
+//! - [`join`], [`sequence`], [`sample`]: join keys, and the engines that run
+//!   sequences and samples over a stream of events;
 //! - [`scalar`]: the values of expressions, with EQL's functions, arithmetic
 //!   and three-valued logic over them;
 //! - [`json`]: decoding one line of NDJSON into the fields a rule reads, and
@@ -20,11 +22,14 @@
 
 pub mod alert;
 pub mod event;
+pub mod join;
 pub mod json;
 pub mod ndjson;
 pub mod ops;
 pub mod pipe;
+pub mod sample;
 pub mod scalar;
+pub mod sequence;
 pub mod text;
 pub mod value;
 
