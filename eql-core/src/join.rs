@@ -618,6 +618,29 @@ impl<'a> Ordinal<'a> {
     }
 }
 
+/// The ordinal of `event` from its timestamp field and tiebreaker field
+/// (slots from [`crate::event::resolve`]; [`ABSENT`] for none): `None` when
+/// the timestamp has no value that [`timestamp_nanos`] reads. For generated
+/// code.
+#[inline]
+pub fn ordinal_of<E: Fields + ?Sized>(
+    event: &E,
+    timestamp_slot: u32,
+    tiebreaker_slot: u32,
+) -> Option<Ordinal<'static>> {
+    let mut timestamp = None;
+    if timestamp_slot != ABSENT {
+        event.any_value(timestamp_slot, &mut |value| {
+            timestamp = timestamp_nanos(value);
+            true
+        });
+    }
+    Some(Ordinal {
+        timestamp: timestamp?,
+        tiebreaker: Tiebreaker::of(event, tiebreaker_slot),
+    })
+}
+
 /// The value of the tiebreaker field of an event.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Tiebreaker<'a> {

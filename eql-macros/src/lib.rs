@@ -35,6 +35,42 @@ mod spans;
 /// struct, or a JSON record), plus `META` and `PATHS`. A mistake in a query
 /// is a compile error pointing into the literal, with the line and column
 /// within the query.
+///
+/// # Sequences and samples
+///
+/// A `sequence` or `sample` query becomes a stateful type `Name<P = u64>`,
+/// where `P` is what results report for each event (a line number, an id,
+/// the event itself; it must be `Clone`):
+///
+/// ```text
+/// eql_rule! {
+///     pub CurlThenTls = r#"sequence by host.id with maxspan=1m
+///         [process where process.name == "curl"]
+///         [network where destination.port == 443]"#;
+/// }
+///
+/// let mut rule = CurlThenTls::new();           // or ::with_limits(limits)
+/// for (line_number, event) in events {         // in timestamp order
+///     rule.push(&event, line_number, |found| {
+///         // found.events(): one Option<P> per step (None: a missing step)
+///         // found.key(): the join key values
+///     })?;                                     // Err(Refused::Late | Untimed)
+/// }
+/// rule.finish(|found| { /* results that waited for the end */ });
+/// ```
+///
+/// `push` evaluates each step's condition with compiled code, reads the join
+/// keys and the timestamp (`#[eql(timestamp_field = …)]`, default
+/// `@timestamp`; `#[eql(tiebreaker_field = …)]`), and reports each sequence
+/// as it completes, in Elasticsearch's order, after the query's `head`/`tail`
+/// pipes. `stats()` counts refused events and closed keys; `open_keys()`
+/// says how many keys hold state. A sample's `push` only records; `finish`
+/// reports the samples in key order (`with_spec(Name::spec()
+/// .max_samples_per_key(n).size(Some(m)), limits)` sets the request's
+/// options). Both types implement `json::PathSet`, so
+/// `json::Record::<Name>` decodes just the fields they read. The semantics,
+/// the memory bounds and what happens to late events are in
+/// `docs/semantics.md`.
 #[proc_macro]
 pub fn eql_rule(input: TokenStream) -> TokenStream {
     rule::expand(input.into()).into()

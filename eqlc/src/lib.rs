@@ -38,9 +38,11 @@ pub mod optimise;
 pub mod pack;
 pub mod parse;
 pub mod rule_file;
+pub mod sequence;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Position, Severity};
 pub use lower::Options;
+pub use sequence::{CompiledQuery, compile_query};
 
 use proc_macro2::TokenStream;
 
