@@ -18,7 +18,8 @@
 //! - [`emit`] writes a type that evaluates each step's condition with the
 //!   code of event rules and feeds `eql_core::sequence` (or `sample`);
 //! - [`interpret`] evaluates the same steps with the interpreter and feeds
-//!   the same engine.
+//!   the same engine;
+//! - [`pack`] compiles a folder's sequence and sample rules into one module.
 //!
 //! The engines in `eql-core` hold the semantics of joining; this module only
 //! says what each event offers them.
@@ -27,6 +28,7 @@ pub mod check;
 pub mod emit;
 pub mod interpret;
 pub mod lower;
+pub mod pack;
 
 use eql_core::pipe::Pipe;
 

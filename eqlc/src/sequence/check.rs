@@ -97,9 +97,15 @@ fn check_by_before_with(sequence: &Sequence, diagnostics: &mut Diagnostics) {
     }
 }
 
-/// A sequence has at least two steps (the `until` does not count).
+/// A sequence has at least two steps once `runs` are written out (the
+/// `until` does not count): `[…] with runs=2` alone is a sequence.
 fn check_step_count(sequence: &Sequence, diagnostics: &mut Diagnostics) {
-    if sequence.steps.len() < 2 {
+    let steps: u64 = sequence
+        .steps
+        .iter()
+        .map(|step| runs(&step.params).unwrap_or(1))
+        .sum();
+    if steps < 2 {
         diagnostics.push(
             Diagnostic::error(sequence.span, "a sequence needs at least two steps")
                 .with_help("for a single event, write the event query without `sequence`"),

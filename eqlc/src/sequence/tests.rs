@@ -28,6 +28,10 @@ fn what_elasticsearch_refuses_in_sequences() {
         ["0: a sequence needs at least two steps"]
     );
     assert_eq!(
+        errors("sequence [any where true] with runs=2"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
         errors("sequence by a [any where true] by b [any where true]"),
         ["36: inconsistent number of join keys: this step has 1, the first step has 2"]
     );
