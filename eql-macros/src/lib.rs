@@ -104,8 +104,9 @@ pub fn derive_event(input: TokenStream) -> TokenStream {
 /// The folder is relative to the crate's `Cargo.toml`; every `.toml` file
 /// under it whose `[rule].language` is `eql` is compiled, in path order.
 /// `fields` names extra ECS paths to decode from JSON (for alerts);
-/// `skip_unsupported` passes over rules whose kind of query is not compiled
-/// yet (sequences, samples) instead of failing. The pack
+/// `skip_unsupported` passes over sequence and sample rules, which a pack
+/// cannot hold (compile each with `eql_rule!`, or a folder of them with
+/// `eqlc::sequence::pack::JoinPackBuild`), instead of failing. The pack
 /// offers `RULES` (the metadata of each rule), `PATHS`, and
 /// `for_each_match(&event, |rule| …)`, and decodes JSON through
 /// `eql_runtime::json::Record<Rules>`.

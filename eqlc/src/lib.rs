@@ -17,6 +17,10 @@
 //! - [`optimise`] merges tests per field and orders them by cost;
 //! - [`emit`] writes the matcher as `quote!` tokens.
 //!
+//! Sequences and samples ([`sequence`], through [`compile_query`]) run each
+//! step through the same stages, and add a plan of how steps join; their
+//! rules become stateful types that feed the engines of `eql_core`.
+//!
 //! Errors at every stage are [`Diagnostic`]s with a span into the query
 //! text; nothing panics on any input. Input is bounded: the parser refuses
 //! queries over 1 MiB and nesting deeper than 64 levels.

@@ -72,8 +72,9 @@ pub fn load_pack(dir: &Path) -> Result<Pack, Vec<PackError>> {
 /// What a pack does with rules it cannot take.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LoadOptions {
-    /// Skip (with a note) rules whose kind of query is not compiled yet,
-    /// instead of failing; for compiling a whole rule repository.
+    /// Skip (with a note) sequence and sample rules, which a pack of event
+    /// rules cannot hold, instead of failing; for compiling a whole rule
+    /// repository (`eqlc::sequence::pack` compiles the others).
     pub skip_unsupported: bool,
 }
 
@@ -132,11 +133,14 @@ pub fn load_rule_with(path: &Path, load: &LoadOptions) -> Result<Loaded, String>
             match query.body {
                 crate::ast::QueryBody::Sequence(_) => {
                     return Ok(Loaded::Skipped(
-                        "sequence rules are not compiled yet".into(),
+                        "a sequence rule: packs hold event rules (see `eqlc::sequence::pack`)"
+                            .into(),
                     ));
                 }
                 crate::ast::QueryBody::Sample(_) => {
-                    return Ok(Loaded::Skipped("sample rules are not compiled yet".into()));
+                    return Ok(Loaded::Skipped(
+                        "a sample rule: packs hold event rules (see `eqlc::sequence::pack`)".into(),
+                    ));
                 }
                 _ => {}
             }

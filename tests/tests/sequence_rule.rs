@@ -223,3 +223,50 @@ fn a_sample_rule_reports_at_the_end_in_key_order() {
         ]
     );
 }
+
+#[test]
+fn a_million_distinct_keys_stay_under_the_cap() {
+    let limits = eql_runtime::sequence::Limits {
+        max_keys: 10_000,
+        ..eql_runtime::sequence::Limits::default()
+    };
+    // No maxspan: only the cap bounds the keys.
+    eql_rule! {
+        Unbounded = r#"sequence by host.id
+            [process where process.name == "curl"]
+            [network where destination.port == 443]"#;
+    }
+    let mut rule = Unbounded::<u32>::with_limits(limits);
+    let mut host = String::new();
+    let mut most = 0;
+    for n in 0..1_000_000u32 {
+        host.clear();
+        host.push_str("host-");
+        host.push_str(itoa(n, &mut [0; 10]));
+        let event = Ecs {
+            timestamp: "2024-01-01T00:00:00Z",
+            category: "process",
+            host: &host,
+            process: Some("curl"),
+            ..Ecs::default()
+        };
+        rule.push(&event, n, |_| {}).expect("in order");
+        most = most.max(rule.open_keys());
+    }
+    assert_eq!(most, 10_000);
+    assert_eq!(rule.stats().evicted_keys, 1_000_000 - 10_000);
+}
+
+/// `n` in decimal, written into `buffer`.
+fn itoa(mut n: u32, buffer: &mut [u8; 10]) -> &str {
+    let mut at = buffer.len();
+    loop {
+        at -= 1;
+        buffer[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buffer[at..]).expect("digits")
+}
