@@ -59,6 +59,9 @@ mod spans;
 /// rule.finish(|found| { /* results that waited for the end */ });
 /// ```
 ///
+/// `Name::new()` takes `P` from the calls to `push`; `let rule: Name =
+/// Name::new();` gives the default `u64`.
+///
 /// `push` evaluates each step's condition with compiled code, reads the join
 /// keys and the timestamp (`#[eql(timestamp_field = …)]`, default
 /// `@timestamp`; `#[eql(tiebreaker_field = …)]`), and reports each sequence

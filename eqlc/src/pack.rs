@@ -128,23 +128,21 @@ pub fn load_rule_with(path: &Path, load: &LoadOptions) -> Result<Loaded, String>
             rule.language
         )));
     }
-    if load.skip_unsupported {
-        if let Ok(query) = crate::parse::parse_query(&rule.query) {
-            match query.body {
-                crate::ast::QueryBody::Sequence(_) => {
-                    return Ok(Loaded::Skipped(
-                        "a sequence rule: packs hold event rules (see `eqlc::sequence::pack`)"
-                            .into(),
-                    ));
-                }
-                crate::ast::QueryBody::Sample(_) => {
-                    return Ok(Loaded::Skipped(
-                        "a sample rule: packs hold event rules (see `eqlc::sequence::pack`)".into(),
-                    ));
-                }
-                _ => {}
-            }
-        }
+    let kind = match crate::parse::parse_query(&rule.query).map(|query| query.body) {
+        Ok(crate::ast::QueryBody::Sequence(_)) => Some("sequence"),
+        Ok(crate::ast::QueryBody::Sample(_)) => Some("sample"),
+        _ => None,
+    };
+    if let Some(kind) = kind {
+        let reason = format!(
+            "a {kind} rule: a pack holds event rules; compile it with `eql_rule!`, \
+             or a folder of them with `eqlc::sequence::pack`"
+        );
+        return if load.skip_unsupported {
+            Ok(Loaded::Skipped(reason))
+        } else {
+            Err(reason)
+        };
     }
     let options = rule_options(&rule);
     let compiled = crate::compile(&rule.query, &options)
