@@ -47,10 +47,14 @@
 //!
 //! # Memory
 //!
-//! The state of a key is one pending sequence per step (the payloads of its
-//! events and a few numbers), allocated when the key opens and reused after.
-//! Processing an event that opens no key allocates nothing, once the
-//! buffers have grown to the stream's needs. The number of open keys is
+//! The state of a key is at most one pending sequence per step: the
+//! payloads of its events and a few numbers. Pending sequence `j` (waiting
+//! for step `j + 1`) holds `j + 1` payloads, so a key holds at most
+//! `n (n - 1) / 2` payloads for `n` event steps (`runs` written out); the
+//! buffers grow to the furthest step the key has reached and are reused
+//! after, so a key that only ever starts sequences holds one payload.
+//! Processing an event that opens no key and takes no key further than it
+//! has been allocates nothing. The number of open keys is
 //! bounded:
 //!
 //! - with `maxspan`, a key whose state was last changed more than `maxspan`
@@ -341,21 +345,24 @@ struct Pending {
     lead: Option<i64>,
 }
 
-/// The state of one key.
+/// The state of one key. Slots and payloads grow to the highest slot the
+/// key has used, so that a key that only ever starts sequences holds one
+/// payload, not one per step of the longest.
 struct KeyState<P> {
-    slots: Box<[Pending]>,
+    /// The pending sequence of each slot used so far; slots past the end
+    /// are closed.
+    slots: Vec<Pending>,
     /// The payloads of the pending sequences; see [`Layout::offset`].
-    events: Box<[Option<P>]>,
+    events: Vec<Option<P>>,
     /// The timestamp of the latest event of each leading missing step.
     leading: Box<[Option<i64>]>,
 }
 
 impl<P> KeyState<P> {
     fn new(layout: &Layout) -> KeyState<P> {
-        let slots = layout.positive.len().saturating_sub(1);
         KeyState {
-            slots: vec![Pending::default(); slots].into_boxed_slice(),
-            events: (0..Layout::offset(slots)).map(|_| None).collect(),
+            slots: Vec::new(),
+            events: Vec::new(),
             leading: vec![None; layout.leading.len()].into_boxed_slice(),
         }
     }
@@ -370,12 +377,36 @@ impl<P> KeyState<P> {
         lead
     }
 
+    /// The pending sequence of `slot` (closed if the slot was never used).
+    fn slot(&self, slot: usize) -> Pending {
+        self.slots.get(slot).copied().unwrap_or_default()
+    }
+
+    /// Closes `slot` and drops its payloads.
     fn clear_slot(&mut self, slot: usize) {
-        self.slots[slot].open = false;
+        let Some(pending) = self.slots.get_mut(slot) else {
+            return;
+        };
+        pending.open = false;
         let start = Layout::offset(slot);
-        for payload in &mut self.events[start..start + slot + 1] {
+        let end = (start + slot + 1).min(self.events.len());
+        for payload in self.events.get_mut(start..end).into_iter().flatten() {
             *payload = None;
         }
+    }
+
+    /// Opens `slot` with `pending`, making room for its payloads, which are
+    /// then `None`.
+    fn open_slot(&mut self, slot: usize, pending: Pending) {
+        self.clear_slot(slot);
+        if self.slots.len() <= slot {
+            self.slots.resize(slot + 1, Pending::default());
+        }
+        let end = Layout::offset(slot) + slot + 1;
+        if self.events.len() < end {
+            self.events.resize_with(end, || None);
+        }
+        self.slots[slot] = pending;
     }
 }
 
@@ -474,6 +505,16 @@ impl<P: Clone> Sequences<P> {
     /// How many keys are open now.
     pub fn open_keys(&self) -> usize {
         self.keys.len()
+    }
+
+    /// How many payloads the open keys have room for: the measure of their
+    /// memory (see the module documentation). It walks every key.
+    pub fn payload_slots(&self) -> usize {
+        self.keys
+            .ids()
+            .filter_map(|id| self.keys.state(id))
+            .map(|state| state.events.len())
+            .sum()
     }
 
     /// How many completed sequences wait for trailing missing steps or for
@@ -617,14 +658,16 @@ impl<P: Clone> Sequences<P> {
             };
             let event_number = self.event_number;
             if let Some(state) = self.keys.state_mut(id) {
-                state.clear_slot(0);
-                state.slots[0] = Pending {
-                    open: true,
-                    doomed: false,
-                    first: now,
-                    last_event: event_number,
-                    lead,
-                };
+                state.open_slot(
+                    0,
+                    Pending {
+                        open: true,
+                        doomed: false,
+                        first: now,
+                        last_event: event_number,
+                        lead,
+                    },
+                );
                 state.events[0] = Some(payload.clone());
             }
             self.keys.touch(id, now);
@@ -637,11 +680,10 @@ impl<P: Clone> Sequences<P> {
             return;
         };
         let from = j - 1;
-        let mut pending = state.slots[from];
+        let mut pending = state.slot(from);
         if !pending.open {
             return;
         }
-        state.slots[from].open = false;
         let within = maxspan
             .is_none_or(|maxspan| (now as i128) - (pending.first as i128) <= i128::from(maxspan));
         if !within {
@@ -658,6 +700,7 @@ impl<P: Clone> Sequences<P> {
             for (at, &step) in self.layout.positive[..j].iter().enumerate() {
                 candidate.events[step] = state.events[source + at].take();
             }
+            state.clear_slot(from);
             candidate.events[self.layout.positive[j]] = Some(payload.clone());
             candidate
                 .key
@@ -665,13 +708,13 @@ impl<P: Clone> Sequences<P> {
             self.queue_candidate(candidate, pending, now);
             return;
         }
+        state.open_slot(j, pending);
         let target = Layout::offset(j);
-        state.clear_slot(j);
         for at in 0..j {
             state.events[target + at] = state.events[source + at].take();
         }
         state.events[target + j] = Some(payload.clone());
-        state.slots[j] = pending;
+        state.clear_slot(from);
         self.keys.touch(id, now);
     }
 
@@ -741,8 +784,11 @@ impl<P: Clone> Sequences<P> {
                 let Some(id) = self.keys.find(key) else {
                     continue;
                 };
-                if let Some(state) = self.keys.state_mut(id) {
-                    let pending = &mut state.slots[slot];
+                if let Some(pending) = self
+                    .keys
+                    .state_mut(id)
+                    .and_then(|state| state.slots.get_mut(slot))
+                {
                     if pending.open && pending.last_event < event_number {
                         pending.doomed = true;
                     }

@@ -288,3 +288,36 @@ fn specs_that_cannot_run_are_refused() {
         Err(SpecError::SpecMissingWithoutMaxspan)
     );
 }
+
+#[test]
+fn a_key_holds_payloads_only_for_the_steps_it_reached() {
+    // `[…] with runs=60`, keyed: every event matches every step.
+    let spec = spec(&[E; 60], 1, None, false);
+    let mut engine: Sequences<usize> = Sequences::new(spec);
+    let mut keys = engine.spec().event_keys();
+    let mut push = |engine: &mut Sequences<usize>, n: usize, key: &str| {
+        keys.clear();
+        for stage in 0..60 {
+            keys.stage(stage).key(false, |push| push(Value::Str(key)));
+        }
+        let mut found = 0;
+        let _ = engine.push(Some(Ordinal::at(n as i64)), &keys, n, |_| found += 1);
+        found
+    };
+    let names: Vec<String> = (0..1000).map(|n| format!("user-{n}")).collect();
+    for (n, name) in names.iter().enumerate() {
+        push(&mut engine, n, name);
+    }
+    assert_eq!(engine.payload_slots(), 1000, "one payload per key");
+
+    let mut found = 0;
+    for n in 1000..1100 {
+        found += push(&mut engine, n, "busy");
+    }
+    assert_eq!(found, 100 - 59, "one sequence per event from the 60th on");
+    assert_eq!(
+        engine.payload_slots(),
+        1000 + 59 * 60 / 2,
+        "busy holds 59 pending"
+    );
+}
