@@ -12,6 +12,8 @@
 //!   tree whose every node has a byte span;
 //! - [`check`] rejects what Elasticsearch parses but does not run, and what
 //!   this compiler does not compile yet;
+//! - [`desugar`] rewrites comparisons of two `?optional` fields, which
+//!   Elasticsearch accepts only because an unmapped one is `null`;
 //! - [`lower`] resolves fields and functions, checks types and produces
 //!   typed predicates in negation normal form ([`ir`]);
 //! - [`optimise`] merges tests per field and orders them by cost;
@@ -31,6 +33,7 @@
 pub mod ast;
 pub mod build;
 pub mod check;
+pub mod desugar;
 pub mod diagnostic;
 pub mod emit;
 pub mod explain;
@@ -64,13 +67,14 @@ pub struct Compiled {
 /// Parses, checks, lowers and optimises a single-event query.
 pub fn compile(text: &str, options: &Options) -> Result<Compiled, Diagnostics> {
     // Parse.
-    let query = parse::parse_query(text).map_err(Diagnostics::from)?;
+    let mut query = parse::parse_query(text).map_err(Diagnostics::from)?;
 
     // Check.
     let checked = check::check_query(&query);
     if checked.has_errors() {
         return Err(checked);
     }
+    desugar::desugar_query(&mut query);
     let ast::QueryBody::Event(event) = &query.body else {
         return Err(Diagnostic::error(query.span, "only event queries compile").into());
     };

@@ -193,7 +193,7 @@ impl SamplePlan {
 /// Parses, checks and lowers any query: event, sequence or sample.
 pub fn compile_query(text: &str, options: &Options) -> Result<CompiledQuery, Diagnostics> {
     // Parse.
-    let query = crate::parse::parse_query(text).map_err(Diagnostics::from)?;
+    let mut query = crate::parse::parse_query(text).map_err(Diagnostics::from)?;
 
     // Check: what every query must satisfy, then what these must.
     let mut checked = crate::check::check_query(&query);
@@ -205,6 +205,7 @@ pub fn compile_query(text: &str, options: &Options) -> Result<CompiledQuery, Dia
     if checked.has_errors() {
         return Err(checked);
     }
+    crate::desugar::desugar_query(&mut query);
 
     // Lower and optimise.
     let pipes = lower::lower_pipes(&query.pipes);

@@ -199,13 +199,6 @@ fn sequence_and_sample_queries_return_what_elasticsearch_returns() {
 /// The test fails if this list is wrong either way, so that a fix shows.
 const KNOWN_SEQUENCE_FAILURES: &[(&str, &str)] = &[
     (
-        "test_extra/sequenceOptionalFieldAsQueryKeysOnly",
-        "FIXME: `?x == ?y` where neither field is in the index mapping is \
-         `null == null`, true, in Elasticsearch; eqlc cannot know that the \
-         fields are unmapped and refuses a field-to-field comparison. Needs the \
-         mapping's fields in `eqlc::Options`",
-    ),
-    (
         "test_extra/sequenceWithVersionRangeCheck",
         "FIXME: `version` is mapped as a `version` field, whose `>` compares \
          semantic versions (`1.11.3 > 1.5.0`); eqlc compares strings. Needs the \
@@ -214,10 +207,6 @@ const KNOWN_SEQUENCE_FAILURES: &[(&str, &str)] = &[
     (
         "test_extra/sequenceWithVersionRangeCheck2",
         "FIXME: as test_extra/sequenceWithVersionRangeCheck, with `<`",
-    ),
-    (
-        "test_sample/optionalFieldAsQueryKeysOnly",
-        "FIXME: as test_extra/sequenceOptionalFieldAsQueryKeysOnly",
     ),
 ];
 
