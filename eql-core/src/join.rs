@@ -651,9 +651,11 @@ pub enum Tiebreaker<'a> {
     Str(&'a str),
 }
 
-impl<'a> Tiebreaker<'a> {
-    /// The first value of field `slot` of `event` that can order events.
-    pub fn of<E: Fields + ?Sized>(event: &'a E, slot: u32) -> Tiebreaker<'static> {
+impl Tiebreaker<'_> {
+    /// The first number among the values of field `slot` of `event` (string
+    /// tiebreakers cannot outlive the read; pass them as
+    /// [`Tiebreaker::Str`]).
+    pub fn of<E: Fields + ?Sized>(event: &E, slot: u32) -> Tiebreaker<'static> {
         let mut found = Tiebreaker::Missing;
         if slot != ABSENT {
             event.any_value(slot, &mut |value| {
