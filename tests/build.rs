@@ -1,12 +1,15 @@
-//! Compiles every event query of Elasticsearch's EQL conformance suites into
-//! a Rust matcher, for `tests/conformance.rs`.
+//! Compiles every query of Elasticsearch's EQL conformance suites into Rust,
+//! for `tests/conformance.rs`: a matcher per event query, a stateful type per
+//! sequence or sample query.
 //!
 //! Writes `OUT_DIR/conformance_rules.rs`: a module `rules` with one unit
 //! struct per query that `eqlc::compile` accepts (the code
 //! `eqlc::emit::emit_rule` makes of it), and a static table `CASES` with one
-//! entry per event query: its suite, name and text, and either an entry
+//! entry per query: its suite, name and text, and either an entry
 //! point that decodes an NDJSON line into the rule's own `Record` and calls
-//! the rule's `matches`, or why there is none (the rendered compile error).
+//! the rule's `matches` (for sequences and samples: that runs the rule's type
+//! over the lines of a data set), or why there is none (the rendered compile
+//! error).
 //! The file must be included in a direct child module of the module that
 //! defines `GeneratedCase` and `Matcher`.
 //!
@@ -28,11 +31,13 @@ use std::collections::BTreeSet;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
+use eqlc::CompiledQuery;
 use eqlc::emit::{EmitContext, RuleItem, RuleMeta, emit_rule};
+use eqlc::sequence::emit::{JoinRuleItem, emit_sample_rule, emit_sequence_rule};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use suites::{CONFORMANCE_DIR, Case, QueryKind, SUITES, Suite};
+use suites::{CONFORMANCE_DIR, Case, SUITES, Suite};
 
 const SHARED_ENV: &str = "EQLC_SHARED";
 const EXCLUDE_ENV: &str = "EQLC_CONFORMANCE_EXCLUDE";
@@ -122,7 +127,7 @@ fn generate(dir: &Path) -> String {
             }
         };
         let options = suite.options(dir);
-        for case in cases.iter().filter(|case| case.kind == QueryKind::Event) {
+        for case in &cases {
             let is_excluded = excluded.contains(&case.name)
                 || excluded.contains(&format!("{}/{}", suite.name(), case.name));
             let matcher = match &options {
@@ -131,9 +136,9 @@ fn generate(dir: &Path) -> String {
                 Ok(options) => {
                     let ident = rule_ident(suite, case, &mut rule_names);
                     match compile_rule(suite, case, options, &ident) {
-                        Ok(code) => {
+                        Ok((code, matcher)) => {
                             rules.push(code);
-                            compiled_matcher(&ident)
+                            matcher
                         }
                         Err(matcher) => matcher,
                     }
@@ -225,14 +230,15 @@ fn camel_case(text: &str) -> String {
         .collect()
 }
 
-/// The rule's code, or the table entry that says why there is none.
+/// The rule's code and its table entry, or the entry that says why there is
+/// none.
 fn compile_rule(
     suite: &Suite,
     case: &Case,
     options: &eqlc::Options,
     ident: &Ident,
-) -> Result<TokenStream, TokenStream> {
-    let compiled = match guard(|| eqlc::compile(&case.query, options)) {
+) -> Result<(TokenStream, TokenStream), TokenStream> {
+    let compiled = match guard(|| eqlc::compile_query(&case.query, options)) {
         Ok(Ok(compiled)) => compiled,
         Ok(Err(diagnostics)) => {
             let message = diagnostics.errors().next().map_or_else(
@@ -258,24 +264,90 @@ fn compile_rule(
         query: case.query.clone(),
         ..RuleMeta::default()
     };
-    let item = RuleItem {
+    let cx = EmitContext::default();
+    let join_item = JoinRuleItem {
         attrs: quote!(),
         vis: quote!(pub),
         name: ident.clone(),
-        filter: &compiled.filter,
         meta: &meta,
-        pipes: &compiled.pipes,
         tracked_file: None,
     };
-    let code = guard(|| emit_rule(&item, &EmitContext::default()))
-        .map_err(|panic| not_generated(&format!("eqlc::emit::emit_rule panicked: {panic}")))?;
+    let (code, matcher) = match &compiled {
+        CompiledQuery::Event(compiled) => {
+            let item = RuleItem {
+                attrs: quote!(),
+                vis: quote!(pub),
+                name: ident.clone(),
+                filter: &compiled.filter,
+                meta: &meta,
+                pipes: &compiled.pipes,
+                tracked_file: None,
+            };
+            (guard(|| emit_rule(&item, &cx)), compiled_matcher(ident))
+        }
+        CompiledQuery::Sequence(sequence) => (
+            guard(|| emit_sequence_rule(&join_item, &sequence.plan, &cx)),
+            sequence_matcher(ident),
+        ),
+        CompiledQuery::Sample(sample) => (
+            guard(|| emit_sample_rule(&join_item, &sample.plan, &cx)),
+            sample_matcher(ident),
+        ),
+    };
+    let code = code.map_err(|panic| not_generated(&format!("eqlc's emitter panicked: {panic}")))?;
     // Code that is not even Rust would stop the whole table from building.
     if let Err(error) = eqlc::pretty(&code) {
         return Err(not_generated(&format!(
             "the emitted code is not valid Rust: {error}"
         )));
     }
-    Ok(code)
+    Ok((code, matcher))
+}
+
+/// The entry of a sequence rule: its type run over the lines of a data set.
+fn sequence_matcher(ident: &Ident) -> TokenStream {
+    quote! {
+        super::Matcher::Sequence {
+            run: |lines: &[&[u8]]| -> ::core::result::Result<::std::vec::Vec<super::Joined>, ::std::string::String> {
+                let mut record = ::eql_runtime::json::Record::<rules::#ident>::new();
+                let mut rule = rules::#ident::<usize>::new();
+                let mut results = ::std::vec::Vec::new();
+                for (index, line) in lines.iter().enumerate() {
+                    let view = record.decode(line).map_err(|error| error.to_string())?;
+                    rule.push(&view, index, |found| results.push(super::Joined::of_sequence(found)))
+                        .map_err(|refused| ::std::format!("event {index}: {refused}"))?;
+                }
+                rule.finish(|found| results.push(super::Joined::of_sequence(found)));
+                ::core::result::Result::Ok(results)
+            },
+        }
+    }
+}
+
+/// The entry of a sample rule: its type run over the lines of a data set
+/// with the request's `max_samples_per_key` and `size`.
+fn sample_matcher(ident: &Ident) -> TokenStream {
+    quote! {
+        super::Matcher::Sample {
+            run: |lines: &[&[u8]], max_samples_per_key: usize, size: ::core::option::Option<usize>|
+                -> ::core::result::Result<::std::vec::Vec<super::Joined>, ::std::string::String>
+            {
+                let mut record = ::eql_runtime::json::Record::<rules::#ident>::new();
+                let spec = rules::#ident::<usize>::spec()
+                    .max_samples_per_key(max_samples_per_key)
+                    .size(size);
+                let mut rule =
+                    rules::#ident::<usize>::with_spec(spec, ::core::default::Default::default());
+                for (index, line) in lines.iter().enumerate() {
+                    let view = record.decode(line).map_err(|error| error.to_string())?;
+                    rule.push(&view, index);
+                }
+                let mut results = ::std::vec::Vec::new();
+                rule.finish(|found| results.push(super::Joined::of_sample(found)));
+                ::core::result::Result::Ok(results)
+            },
+        }
+    }
 }
 
 fn compiled_matcher(ident: &Ident) -> TokenStream {

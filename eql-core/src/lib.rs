@@ -12,6 +12,8 @@
 //!   comparisons with date literals;
 //! - [`pipe`]: the `head` and `tail` pipes;
 //! - [`pack`]: the per-event state and shared look-ups of rule packs;
+//! - [`join`], [`sequence`], [`sample`]: join keys, and the engines that run
+//!   sequences and samples over a stream of events;
 //! - [`scalar`]: the values of expressions, with EQL's functions, arithmetic
 //!   and three-valued logic over them;
 //! - [`json`]: decoding one line of NDJSON into the fields a rule reads, and
@@ -24,12 +26,15 @@
 pub mod alert;
 pub mod date;
 pub mod event;
+pub mod join;
 pub mod json;
 pub mod ndjson;
 pub mod ops;
 pub mod pack;
 pub mod pipe;
+pub mod sample;
 pub mod scalar;
+pub mod sequence;
 pub mod text;
 pub mod value;
 

@@ -48,6 +48,45 @@ mod spans;
 /// epoch milliseconds) before that day, `@timestamp == "2017-08-30T20:47:33Z"`
 /// for one within that second. A literal that is not such a date is a
 /// compile error.
+///
+/// # Sequences and samples
+///
+/// A `sequence` or `sample` query becomes a stateful type `Name<P = u64>`,
+/// where `P` is what results report for each event (a line number, an id,
+/// the event itself; it must be `Clone`):
+///
+/// ```text
+/// eql_rule! {
+///     pub CurlThenTls = r#"sequence by host.id with maxspan=1m
+///         [process where process.name == "curl"]
+///         [network where destination.port == 443]"#;
+/// }
+///
+/// let mut rule = CurlThenTls::new();           // or ::with_limits(limits)
+/// for (line_number, event) in events {         // in timestamp order
+///     rule.push(&event, line_number, |found| {
+///         // found.events(): one Option<P> per step (None: a missing step)
+///         // found.key(): the join key values
+///     })?;                                     // Err(Refused::Late | Untimed)
+/// }
+/// rule.finish(|found| { /* results that waited for the end */ });
+/// ```
+///
+/// `Name::new()` takes `P` from the calls to `push`; `let rule: Name =
+/// Name::new();` gives the default `u64`.
+///
+/// `push` evaluates each step's condition with compiled code, reads the join
+/// keys and the timestamp (`#[eql(timestamp_field = …)]`, default
+/// `@timestamp`; `#[eql(tiebreaker_field = …)]`), and reports each sequence
+/// as it completes, in Elasticsearch's order, after the query's `head`/`tail`
+/// pipes. `stats()` counts refused events and closed keys; `open_keys()`
+/// says how many keys hold state. A sample's `push` only records; `finish`
+/// reports the samples in key order (`with_spec(Name::spec()
+/// .max_samples_per_key(n).size(Some(m)), limits)` sets the request's
+/// options). Both types implement `json::PathSet`, so
+/// `json::Record::<Name>` decodes just the fields they read. The semantics,
+/// the memory bounds and what happens to late events are in
+/// `docs/semantics.md`.
 #[proc_macro]
 pub fn eql_rule(input: TokenStream) -> TokenStream {
     rule::expand(input.into()).into()
@@ -81,8 +120,9 @@ pub fn derive_event(input: TokenStream) -> TokenStream {
 /// The folder is relative to the crate's `Cargo.toml`; every `.toml` file
 /// under it whose `[rule].language` is `eql` is compiled, in path order.
 /// `fields` names extra ECS paths to decode from JSON (for alerts);
-/// `skip_unsupported` passes over rules whose kind of query is not compiled
-/// yet (sequences, samples) instead of failing. The pack
+/// `skip_unsupported` passes over sequence and sample rules, which a pack
+/// cannot hold (compile each with `eql_rule!`, or a folder of them with
+/// `eqlc::sequence::pack::JoinPackBuild`), instead of failing. The pack
 /// offers `RULES` (the metadata of each rule), `PATHS`, and
 /// `for_each_match(&event, |rule| …)`, and decodes JSON through
 /// `eql_runtime::json::Record<Rules>`.

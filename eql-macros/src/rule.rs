@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use eqlc::emit::{EmitContext, RuleItem, RuleMeta};
-use eqlc::{Diagnostic, Options, rule_file};
+use eqlc::sequence::emit::{JoinRuleItem, emit_sample_rule, emit_sequence_rule};
+use eqlc::{CompiledQuery, Diagnostic, Options, rule_file};
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};
 use syn::parse::{Parse, ParseStream};
@@ -179,7 +180,10 @@ fn expand_item(item: &Item) -> TokenStream {
     match compile_item(item, &cx) {
         Ok(tokens) => tokens,
         Err(errors) => {
-            let fallback = fallback(item, &cx);
+            let fallback = match item_kind(item) {
+                Some(kind) => join_fallback(item, &cx, kind),
+                None => fallback(item, &cx),
+            };
             quote!(#errors #fallback)
         }
     }
@@ -256,7 +260,7 @@ fn compile_item(item: &Item, cx: &EmitContext) -> Result<TokenStream, TokenStrea
     }
     meta.query = query.clone();
 
-    let compiled = eqlc::compile(&query, &options).map_err(|diagnostics| {
+    let compiled = eqlc::compile_query(&query, &options).map_err(|diagnostics| {
         diagnostics
             .errors()
             .map(|diagnostic| error_tokens(diagnostic, &query, &source))
@@ -268,6 +272,23 @@ fn compile_item(item: &Item, cx: &EmitContext) -> Result<TokenStream, TokenStrea
     let tracked_file = match &source {
         Source::File { path, .. } => Some(path.display().to_string()),
         Source::Inline(_) => None,
+    };
+    let compiled = match compiled {
+        CompiledQuery::Event(compiled) => compiled,
+        CompiledQuery::Sequence(sequence) => {
+            return Ok(emit_sequence_rule(
+                &join_item(item, &meta, tracked_file),
+                &sequence.plan,
+                cx,
+            ));
+        }
+        CompiledQuery::Sample(sample) => {
+            return Ok(emit_sample_rule(
+                &join_item(item, &meta, tracked_file),
+                &sample.plan,
+                cx,
+            ));
+        }
     };
     Ok(eqlc::emit::emit_rule(
         &RuleItem {
@@ -281,6 +302,22 @@ fn compile_item(item: &Item, cx: &EmitContext) -> Result<TokenStream, TokenStrea
         },
         cx,
     ))
+}
+
+/// What a sequence or sample rule is emitted with.
+fn join_item<'a>(
+    item: &Item,
+    meta: &'a RuleMeta,
+    tracked_file: Option<String>,
+) -> JoinRuleItem<'a> {
+    let attrs = &item.attrs;
+    JoinRuleItem {
+        attrs: quote!(#(#attrs)*),
+        vis: item.vis.to_token_stream(),
+        name: item.name.clone(),
+        meta,
+        tracked_file,
+    }
 }
 
 /// A path relative to the crate being compiled.
@@ -320,6 +357,118 @@ fn error_tokens(diagnostic: &Diagnostic, query: &str, source: &Source) -> TokenS
                 None => format!("EQL in {}: {}", path.display(), diagnostic.render(query)),
             };
             syn::Error::new(literal.span(), message).to_compile_error()
+        }
+    }
+}
+
+/// Whether the item's query parses as a sequence (`true`) or a sample
+/// (`false`); `None` for anything else, or a query that cannot be read.
+fn item_kind(item: &Item) -> Option<bool> {
+    let query = match (&item.query, &item.options.file) {
+        (Some(literal), _) => literal.value(),
+        (None, Some(literal)) => {
+            let text = std::fs::read_to_string(resolve_path(&literal.value())).ok()?;
+            rule_file::parse_rule_file(&text).ok()?.query
+        }
+        (None, None) => return None,
+    };
+    match eqlc::parse::parse_query(&query).ok()?.body {
+        eqlc::ast::QueryBody::Sequence(_) => Some(true),
+        eqlc::ast::QueryBody::Sample(_) => Some(false),
+        _ => None,
+    }
+}
+
+/// The type of a sequence (`sequence`) or sample rule, with bodies that
+/// never run, for the same reason as [`fallback`].
+fn join_fallback(item: &Item, cx: &EmitContext, sequence: bool) -> TokenStream {
+    let rt = &cx.runtime;
+    let attrs = &item.attrs;
+    let vis = &item.vis;
+    let name = &item.name;
+    let (module, found, push) = if sequence {
+        (
+            quote!(sequence),
+            quote!(#rt::sequence::SequenceMatch<'_, __EqlPayload>),
+            quote! {
+                pub fn push<__EqlEvent, __EqlOnMatch>(
+                    &mut self,
+                    event: &__EqlEvent,
+                    payload: __EqlPayload,
+                    on_match: __EqlOnMatch,
+                ) -> ::core::result::Result<(), #rt::sequence::Refused>
+                where
+                    __EqlEvent: #rt::Fields + ?::core::marker::Sized,
+                    __EqlOnMatch: ::core::ops::FnMut(#rt::sequence::SequenceMatch<'_, __EqlPayload>),
+                {
+                    ::core::unreachable!()
+                }
+            },
+        )
+    } else {
+        (
+            quote!(sample),
+            quote!(#rt::sample::SampleMatch<'_, __EqlPayload>),
+            quote! {
+                pub fn push<__EqlEvent>(&mut self, event: &__EqlEvent, payload: __EqlPayload)
+                where
+                    __EqlEvent: #rt::Fields + ?::core::marker::Sized,
+                {
+                    ::core::unreachable!()
+                }
+            },
+        )
+    };
+    quote! {
+        #(#attrs)*
+        #vis struct #name<__EqlPayload = u64>(::core::marker::PhantomData<__EqlPayload>);
+
+        #[allow(unreachable_code, unused_variables)]
+        impl #name {
+            pub const META: #rt::RuleMeta = #rt::RuleMeta {
+                id: "",
+                name: "",
+                severity: "",
+                risk_score: 0,
+                tactics: &[],
+                techniques: &[],
+                query: "",
+            };
+            pub const PATHS: &'static [&'static str] = &[];
+            pub const PIPES: &'static [#rt::Pipe] = &[];
+        }
+
+        #[allow(unreachable_code, unused_variables)]
+        impl<__EqlPayload: ::core::clone::Clone> #name<__EqlPayload> {
+            pub fn new() -> Self {
+                ::core::unreachable!()
+            }
+
+            pub fn with_limits(limits: #rt::sequence::Limits) -> Self {
+                ::core::unreachable!()
+            }
+
+            #push
+
+            pub fn finish<__EqlOnMatch>(&mut self, on_match: __EqlOnMatch)
+            where
+                __EqlOnMatch: ::core::ops::FnMut(#found),
+            {
+                ::core::unreachable!()
+            }
+
+            pub fn stats(&self) -> #rt::#module::Stats {
+                ::core::unreachable!()
+            }
+
+            pub fn open_keys(&self) -> usize {
+                ::core::unreachable!()
+            }
+        }
+
+        impl<__EqlPayload> #rt::json::PathSet for #name<__EqlPayload> {
+            const PATHS: &'static [&'static str] = &[];
+            const FIELDS: &'static [#rt::__private::FieldEntry] = &[];
         }
     }
 }

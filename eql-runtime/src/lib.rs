@@ -40,7 +40,7 @@
 pub use eql_core::event::Fields;
 pub use eql_core::pipe::{self, Pipe};
 pub use eql_core::value::{Number, Value};
-pub use eql_core::{alert, json, ndjson, text};
+pub use eql_core::{alert, join, json, ndjson, sample, sequence, text};
 pub use eql_macros::{Event, eql_pack, eql_rule};
 
 /// Metadata of a compiled rule, as its rule file states it.

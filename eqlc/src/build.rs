@@ -73,7 +73,8 @@ impl PackBuild {
         self
     }
 
-    /// Skip rules whose kind of query is not compiled yet instead of failing.
+    /// Skip sequence and sample rules (which `eqlc::sequence::pack::JoinPackBuild`
+    /// compiles) instead of failing.
     pub fn skip_unsupported(mut self, skip: bool) -> PackBuild {
         self.load.skip_unsupported = skip;
         self

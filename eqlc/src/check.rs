@@ -24,25 +24,17 @@ pub fn check_query(query: &Query) -> Diagnostics {
     diagnostics
 }
 
-/// `join` is parsed but Elasticsearch does not run it; sequences and samples
-/// are compiled by the streaming engine, which event rules do not use yet.
+/// `join` is parsed but Elasticsearch does not run it. Sequences and samples
+/// have their own checks ([`crate::sequence::check`]).
 fn check_query_kind(query: &Query, diagnostics: &mut Diagnostics) {
     match &query.body {
-        QueryBody::Event(_) => {}
+        QueryBody::Event(_) | QueryBody::Sequence(_) | QueryBody::Sample(_) => {}
         QueryBody::Join(join) => diagnostics.push(
             Diagnostic::error(
                 join.span,
                 "`join` queries are not supported by Elasticsearch EQL",
             )
             .with_help("use a `sequence` with `by` keys, or a `sample`"),
-        ),
-        QueryBody::Sequence(sequence) => diagnostics.push(
-            Diagnostic::error(sequence.span, "sequence queries are not supported yet")
-                .with_help("only single-event queries (`category where condition`) compile today"),
-        ),
-        QueryBody::Sample(sample) => diagnostics.push(
-            Diagnostic::error(sample.span, "sample queries are not supported yet")
-                .with_help("only single-event queries (`category where condition`) compile today"),
         ),
     }
 }
@@ -277,8 +269,8 @@ mod tests {
     #[test]
     fn unsupported_constructs() {
         assert_eq!(
-            errors("sequence [any where true] [any where true]"),
-            ["0: sequence queries are not supported yet"]
+            errors("join [any where true] [any where true]"),
+            ["0: `join` queries are not supported by Elasticsearch EQL"]
         );
         assert_eq!(
             errors("any where true | count"),

@@ -12,10 +12,16 @@
 //!   tree whose every node has a byte span;
 //! - [`check`] rejects what Elasticsearch parses but does not run, and what
 //!   this compiler does not compile yet;
+//! - [`desugar`] rewrites comparisons of two `?optional` fields, which
+//!   Elasticsearch accepts only because an unmapped one is `null`;
 //! - [`lower`] resolves fields and functions, checks types and produces
 //!   typed predicates in negation normal form ([`ir`]);
 //! - [`optimise`] merges tests per field and orders them by cost;
 //! - [`emit`] writes the matcher as `quote!` tokens.
+//!
+//! Sequences and samples ([`sequence`], through [`compile_query`]) run each
+//! step through the same stages, and add a plan of how steps join; their
+//! rules become stateful types that feed the engines of `eql_core`.
 //!
 //! Errors at every stage are [`Diagnostic`]s with a span into the query
 //! text; nothing panics on any input. Input is bounded: the parser refuses
@@ -27,6 +33,7 @@
 pub mod ast;
 pub mod build;
 pub mod check;
+pub mod desugar;
 pub mod diagnostic;
 pub mod emit;
 pub mod emit_pack;
@@ -40,9 +47,11 @@ pub mod pack;
 pub mod parse;
 pub mod plan;
 pub mod rule_file;
+pub mod sequence;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Position, Severity};
 pub use lower::{FieldType, Options};
+pub use sequence::{CompiledQuery, compile_query};
 
 use proc_macro2::TokenStream;
 
@@ -60,13 +69,14 @@ pub struct Compiled {
 /// Parses, checks, lowers and optimises a single-event query.
 pub fn compile(text: &str, options: &Options) -> Result<Compiled, Diagnostics> {
     // Parse.
-    let query = parse::parse_query(text).map_err(Diagnostics::from)?;
+    let mut query = parse::parse_query(text).map_err(Diagnostics::from)?;
 
     // Check.
     let checked = check::check_query(&query);
     if checked.has_errors() {
         return Err(checked);
     }
+    desugar::desugar_query(&mut query);
     let ast::QueryBody::Event(event) = &query.body else {
         return Err(Diagnostic::error(query.span, "only event queries compile").into());
     };

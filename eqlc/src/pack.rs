@@ -71,8 +71,9 @@ pub fn load_pack(dir: &Path) -> Result<Pack, Vec<PackError>> {
 /// What a pack does with rules it cannot take.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LoadOptions {
-    /// Skip (with a note) rules whose kind of query is not compiled yet,
-    /// instead of failing; for compiling a whole rule repository.
+    /// Skip (with a note) sequence and sample rules, which a pack of event
+    /// rules cannot hold, instead of failing; for compiling a whole rule
+    /// repository (`eqlc::sequence::pack` compiles the others).
     pub skip_unsupported: bool,
 }
 
@@ -126,20 +127,21 @@ pub fn load_rule_with(path: &Path, load: &LoadOptions) -> Result<Loaded, String>
             rule.language
         )));
     }
-    if load.skip_unsupported {
-        if let Ok(query) = crate::parse::parse_query(&rule.query) {
-            match query.body {
-                crate::ast::QueryBody::Sequence(_) => {
-                    return Ok(Loaded::Skipped(
-                        "sequence rules are not compiled yet".into(),
-                    ));
-                }
-                crate::ast::QueryBody::Sample(_) => {
-                    return Ok(Loaded::Skipped("sample rules are not compiled yet".into()));
-                }
-                _ => {}
-            }
-        }
+    let kind = match crate::parse::parse_query(&rule.query).map(|query| query.body) {
+        Ok(crate::ast::QueryBody::Sequence(_)) => Some("sequence"),
+        Ok(crate::ast::QueryBody::Sample(_)) => Some("sample"),
+        _ => None,
+    };
+    if let Some(kind) = kind {
+        let reason = format!(
+            "a {kind} rule: a pack holds event rules; compile it with `eql_rule!`, \
+             or a folder of them with `eqlc::sequence::pack`"
+        );
+        return if load.skip_unsupported {
+            Ok(Loaded::Skipped(reason))
+        } else {
+            Err(reason)
+        };
     }
     let options = rule_options(&rule);
     let compiled = crate::compile(&rule.query, &options)

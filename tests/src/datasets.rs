@@ -11,7 +11,12 @@
 //!   explicit `null` (`extra.mapping` maps `optional_field_default_null` so,
 //!   and two tests of `test_extra.toml` depend on it);
 //! - the Endgame sample's `timestamp` becomes `@timestamp` as described by
-//!   [`Timestamps`].
+//!   [`Timestamps`];
+//! - a `date` field mapped with a custom `format` (`dd-MM-yyyy` in
+//!   `sample1.mapping`) is stored as the epoch milliseconds Elasticsearch
+//!   indexes, as a string: eqlc reads only the default date formats, and
+//!   three tests of `test_sample.toml` join such fields with others and
+//!   expect the key as epoch milliseconds.
 //!
 //! Events are ordered by `@timestamp`, then by the tiebreaker (missing
 //! values first), then by their place in the files, as an EQL search sorts
@@ -43,6 +48,7 @@ pub fn load(dir: &Path, data: &DataSet) -> Result<Vec<Event>, String> {
     let mut keyed = Vec::new();
     for (documents_file, mapping_file) in data.parts {
         let null_values = read_null_values(&dir.join(mapping_file))?;
+        let formats = read_date_formats(&dir.join(mapping_file))?;
         let documents = read_documents(&dir.join(documents_file))?;
         for (index, mut document) in documents.into_iter().enumerate() {
             let at = || format!("{documents_file}, document {}", index + 1);
@@ -51,6 +57,14 @@ pub fn load(dir: &Path, data: &DataSet) -> Result<Vec<Event>, String> {
             for (path, value) in &null_values {
                 if document.get(path) == Some(&Value::Null) {
                     document.insert(path.clone(), value.clone());
+                }
+            }
+            for (path, format) in &formats {
+                if let Some(Value::String(text)) = document.get(path) {
+                    let millis = custom_date_millis(text, format).ok_or_else(|| {
+                        format!("{}: `{path}` {text:?} is not a date in {format}", at())
+                    })?;
+                    document.insert(path.clone(), Value::from(millis.to_string()));
                 }
             }
             let timestamp = match document.get(TIMESTAMP_FIELD) {
@@ -103,6 +117,74 @@ fn read_documents(path: &Path) -> Result<Vec<Map<String, Value>>, String> {
             )),
         })
         .collect()
+}
+
+/// The `format` of each `date` field of a mapping that has one, by path.
+fn read_date_formats(path: &Path) -> Result<Vec<(String, String)>, String> {
+    let mapping = read_mapping(path)?;
+    let mut formats = Vec::new();
+    collect_date_formats(&mapping, "", &mut formats);
+    Ok(formats)
+}
+
+fn collect_date_formats(mapping: &Value, prefix: &str, out: &mut Vec<(String, String)>) {
+    let Some(properties) = mapping.get("properties").and_then(Value::as_object) else {
+        return;
+    };
+    for (name, field) in properties {
+        let path = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        let is_date = field.get("type").and_then(Value::as_str) == Some("date");
+        if let (true, Some(format)) = (is_date, field.get("format").and_then(Value::as_str)) {
+            out.push((path.clone(), format.to_owned()));
+        }
+        collect_date_formats(field, &path, out);
+    }
+}
+
+/// Epoch milliseconds of `text` in a Java date pattern made of `yyyy`,
+/// `MM`, `dd`, `HH`, `mm`, `ss` and literal separators (UTC).
+fn custom_date_millis(text: &str, format: &str) -> Option<i128> {
+    let (mut year, mut month, mut day) = (1970, 1, 1);
+    let (mut hour, mut minute, mut second) = (0, 0, 0);
+    let (mut pattern, mut rest) = (format, text);
+    while !pattern.is_empty() {
+        let token = ["yyyy", "MM", "dd", "HH", "mm", "ss"]
+            .into_iter()
+            .find(|token| pattern.starts_with(token));
+        match token {
+            Some(token) => {
+                let digits = rest.get(..token.len())?;
+                if !digits.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                let value: i128 = digits.parse().ok()?;
+                match token {
+                    "yyyy" => year = value,
+                    "MM" => month = value,
+                    "dd" => day = value,
+                    "HH" => hour = value,
+                    "mm" => minute = value,
+                    _ => second = value,
+                }
+                pattern = &pattern[token.len()..];
+                rest = &rest[token.len()..];
+            }
+            None => {
+                let literal = pattern.chars().next()?;
+                rest = rest.strip_prefix(literal)?;
+                pattern = &pattern[literal.len_utf8()..];
+            }
+        }
+    }
+    if !rest.is_empty() {
+        return None;
+    }
+    let seconds = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+    Some(seconds * 1000)
 }
 
 /// The `null_value` of each field of a mapping that has one, by path.
@@ -301,6 +383,19 @@ mod tests {
         );
         assert_eq!(nanos(Value::from("yesterday")), None);
         assert_eq!(nanos(Value::Bool(true)), None);
+    }
+
+    #[test]
+    fn custom_date_formats_give_epoch_millis() {
+        assert_eq!(
+            custom_date_millis("17-12-2022", "dd-MM-yyyy"),
+            Some(1_671_235_200_000)
+        );
+        assert_eq!(
+            custom_date_millis("2022-12-17", "yyyy-MM-dd"),
+            Some(1_671_235_200_000)
+        );
+        assert_eq!(custom_date_millis("2022-12-17", "dd-MM-yyyy"), None);
     }
 
     #[test]

@@ -298,6 +298,13 @@ pub struct Case {
     /// The acceptable id lists (usually one), or why `expected_event_ids`
     /// could not be read.
     pub expected: Result<Vec<Vec<i64>>, String>,
+    /// `join_keys`: the key values of every result, concatenated, as text
+    /// (`null` for a null key), when the case gives them.
+    pub join_keys: Option<Vec<String>>,
+    /// `size`: the request's limit on results (samples), when given.
+    pub size: Option<usize>,
+    /// `max_samples_per_key` of the request (samples; default 1).
+    pub max_samples_per_key: Option<usize>,
 }
 
 /// Reads the active cases of a suite file.
@@ -339,11 +346,31 @@ pub fn parse_suite(text: &str) -> Result<Vec<Case>, String> {
             .ok_or_else(|| format!("query {name} has no `query` string"))?
             .to_owned();
         let expected = expected_ids(entry.get("expected_event_ids"));
+        let join_keys = entry
+            .get("join_keys")
+            .and_then(toml::Value::as_array)
+            .map(|keys| {
+                keys.iter()
+                    .map(|key| match key {
+                        toml::Value::String(text) => text.clone(),
+                        other => other.to_string(),
+                    })
+                    .collect()
+            });
+        let count = |key: &str| {
+            entry
+                .get(key)
+                .and_then(toml::Value::as_integer)
+                .and_then(|n| usize::try_from(n).ok())
+        };
         cases.push(Case {
             kind: QueryKind::of(&query),
             name,
             query,
             expected,
+            join_keys,
+            size: count("size"),
+            max_samples_per_key: count("max_samples_per_key"),
         });
     }
     Ok(cases)

@@ -23,7 +23,8 @@ fn every_single_event_rule_is_in_the_pack() {
     assert!(
         CorpusPack::SKIPPED
             .iter()
-            .all(|(_, reason)| reason.contains("not compiled yet")),
+            .all(|(_, reason)| reason.starts_with("a sequence rule")
+                || reason.starts_with("a sample rule")),
         "{:?}",
         CorpusPack::SKIPPED
     );
