@@ -38,6 +38,7 @@ pub mod optimise;
 pub mod pack;
 pub mod parse;
 pub mod rule_file;
+pub mod schema;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Position, Severity};
 pub use lower::Options;

@@ -126,3 +126,75 @@ fn run_refuses_rules_with_errors() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("comparing a field with another field is not supported"));
 }
+
+#[test]
+fn check_warns_about_fields_against_ecs() {
+    let rule = scratch(
+        "schema.eql",
+        "process where proces.name == \"ssh\" and process.pid : \"1*\"\n  \
+         and winlog.event_data.TargetImage : \"x\"\n",
+    );
+    let path = rule.to_str().expect("utf-8 path");
+    let output = eqlc(&["check", path]);
+    assert!(output.status.success(), "warnings alone pass");
+    let text = stderr(&output);
+    assert!(
+        text.contains("⚠ `proces.name` is not an ECS field"),
+        "{text}"
+    );
+    assert!(text.contains("schema.eql:1:15"), "{text}");
+    assert!(
+        text.contains("help: did you mean `process.name`?"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`:` matches text, but `process.pid` is a `long` field"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("`winlog.event_data.TargetImage` is not"),
+        "integration fields are known: {text}"
+    );
+    assert!(
+        text.contains(
+            "1 rules checked: 0 errors, 2 warnings (schema: 1 unknown field, 1 type mismatch)"
+        ),
+        "{text}"
+    );
+
+    // `--strict` makes them errors; `--schema ecs-only` also reports the
+    // integration field, and `--schema none` checks no field.
+    let output = eqlc(&["check", "--strict", path]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(
+        text.contains("× `proces.name` is not an ECS field"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 rules checked: 2 errors, 0 warnings"),
+        "{text}"
+    );
+    let output = eqlc(&["check", "--schema", "ecs-only", path]);
+    let text = stderr(&output);
+    assert!(
+        text.contains("`winlog.event_data.TargetImage` is not an ECS field"),
+        "{text}"
+    );
+    assert!(text.contains("3 warnings"), "{text}");
+    let output = eqlc(&["check", "--schema", "none", path]);
+    assert!(stderr(&output).contains("0 errors, 0 warnings"));
+}
+
+#[test]
+fn check_reads_the_fields_of_queries_it_cannot_compile_yet() {
+    let rule = scratch(
+        "sequence.eql",
+        "sequence by host.id [process where proces.name == \"a\"] [network where true]\n",
+    );
+    let output = eqlc(&["check", rule.to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(text.contains("`proces.name` is not an ECS field"), "{text}");
+    assert!(text.contains("1 errors, 1 warnings"), "{text}");
+}
