@@ -1,5 +1,6 @@
 //! What `eql_rule!` runs on a query: parse, check, lower, optimise and emit,
-//! then the checks a user would see. A query that compiles must emit Rust
+//! then the schema check and the explanation `eqlc check` and `eqlc explain`
+//! show. A query that compiles must emit Rust
 //! that parses, and its filter must build an interpreter; one that fails
 //! must fail with spans inside the text. Nothing may panic.
 
@@ -26,6 +27,11 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     };
+    let schema = eqlc::schema::Schema::ecs();
+    for warning in eqlc::schema::check_compiled(&compiled, &eqlc::Options::default(), &schema) {
+        assert!(!warning.diagnostic.is_error());
+        assert!(warning.diagnostic.span.end as usize <= text.len());
+    }
     let _ = eqlc::explain::explain(&compiled);
     let meta = RuleMeta {
         query: text.to_owned(),
