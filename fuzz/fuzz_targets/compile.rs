@@ -1,8 +1,8 @@
 //! What `eql_rule!` runs on a query: parse, check, lower, optimise and emit,
-//! then the schema check and the explanation `eqlc check` and `eqlc explain`
-//! show. A query that compiles must emit Rust
-//! that parses, and its filter must build an interpreter; one that fails
-//! must fail with spans inside the text. Nothing may panic.
+//! then the schema check and the explanation that `eqlc check` and `eqlc
+//! explain` show. A query that compiles must emit Rust that parses, and its
+//! filter must build an interpreter; one that fails must fail with spans
+//! inside the text. Nothing may panic.
 
 #![no_main]
 
