@@ -19,6 +19,7 @@ pub fn check_query(query: &Query) -> Diagnostics {
         walk(expr, &mut |expr| {
             check_lineage(expr, &mut diagnostics);
             check_array_index(expr, &mut diagnostics);
+            check_list_len(expr, &mut diagnostics);
         });
     }
     diagnostics
@@ -138,6 +139,38 @@ fn check_depth(root: &Expr, diagnostics: &mut Diagnostics) {
         }
         stack.extend(children.into_iter().map(|child| (child, depth, in_value)));
     }
+}
+
+/// The most items a list (`in (…)`, `: (…)`, `like (…)`) or the arguments
+/// of one function call may have. Elasticsearch turns each item into a
+/// clause of a Lucene query, and caps those clauses too.
+pub const MAX_LIST_LEN: usize = 10_000;
+
+/// Lists and argument lists hold at most [`MAX_LIST_LEN`] items, so that
+/// no query makes the compiler build an unbounded set or match.
+fn check_list_len(expr: &Expr, diagnostics: &mut Diagnostics) {
+    let (len, what) = match &expr.kind {
+        ExprKind::In { list, .. } => (list.len(), None),
+        ExprKind::Match { patterns, .. } => (patterns.len(), None),
+        ExprKind::Call { name, args, .. } => (args.len(), Some(&name.node)),
+        _ => return,
+    };
+    if len <= MAX_LIST_LEN {
+        return;
+    }
+    let diagnostic = match what {
+        None => Diagnostic::error(
+            expr.span,
+            format!("the list has {len} items, more than {MAX_LIST_LEN}"),
+        )
+        .with_help("split it into several tests joined with `or`"),
+        Some(name) => Diagnostic::error(
+            expr.span,
+            format!("`{name}` has {len} arguments, more than {MAX_LIST_LEN}"),
+        )
+        .with_help("split the call into several joined with `or`"),
+    };
+    diagnostics.push(diagnostic);
 }
 
 /// Process lineage (`descendant of`, `child of`, `event of`) is Endgame
