@@ -611,12 +611,13 @@ impl Checker<'_> {
         let Some((path, ty)) = self.type_of(expr) else {
             return;
         };
+        let an = article(ty);
         if ty.kind() != FieldKind::Boolean {
             self.warn(
                 WarningKind::TypeMismatch,
                 Diagnostic::warning(
                     expr.span,
-                    format!("`{path}` is used as a condition, but it is a `{ty}` field"),
+                    format!("`{path}` is used as a condition, but it is {an} field"),
                 )
                 .with_label("not a boolean")
                 .with_help(format!(
@@ -632,6 +633,7 @@ impl Checker<'_> {
         let Some((path, ty)) = self.type_of(value) else {
             return;
         };
+        let an = article(ty);
         if ty.kind() == FieldKind::String {
             let insensitive = op != MatchOp::Like && op != MatchOp::Regex;
             if matches!(
@@ -661,9 +663,9 @@ impl Checker<'_> {
             WarningKind::TypeMismatch,
             Diagnostic::warning(
                 value.span,
-                format!("`{op}` matches text, but `{path}` is a `{ty}` field"),
+                format!("`{op}` matches text, but `{path}` is {an} field"),
             )
-            .with_label(format!("a `{ty}` field"))
+            .with_label(format!("{an} field"))
             .with_help(help),
         );
     }
@@ -679,24 +681,25 @@ impl Checker<'_> {
         let Some((path, ty)) = self.type_of(field) else {
             return;
         };
+        let an = article(ty);
         let ExprKind::Literal(literal) = &unsigned(other).kind else {
             return;
         };
         let problem = match (ty.kind(), literal) {
             (FieldKind::String, Literal::Integer(_) | Literal::Float(_)) => Some((
                 format!(
-                    "`{op}` orders `{path}`, a `{ty}` field, as text, not as a number (\"10\" < \"9\")"
+                    "`{op}` orders `{path}`, {an} field, as text, not as a number (\"10\" < \"9\")"
                 ),
                 "compare it with a string, or order a numeric field".to_owned(),
             )),
             (FieldKind::Number, Literal::String(text)) if text.trim().parse::<f64>().is_err() => {
                 Some((
-                    format!("`{path}` is a `{ty}` field, compared with the string {text:?}"),
+                    format!("`{path}` is {an} field, compared with the string {text:?}"),
                     format!("write a number: `{path} {op} 4`"),
                 ))
             }
             (FieldKind::Boolean, _) => Some((
-                format!("`{op}` cannot order `{path}`, a `{ty}` field"),
+                format!("`{op}` cannot order `{path}`, {an} field"),
                 format!("compare booleans with `==`: `{path} == true`"),
             )),
             (FieldKind::Ip, Literal::Integer(_) | Literal::Float(_)) => Some((
@@ -709,7 +712,7 @@ impl Checker<'_> {
             self.warn(
                 WarningKind::TypeMismatch,
                 Diagnostic::warning(span, message)
-                    .with_label(format!("`{path}` is a `{ty}` field"))
+                    .with_label(format!("`{path}` is {an} field"))
                     .with_help(help),
             );
         }
@@ -722,6 +725,7 @@ impl Checker<'_> {
         let Some((path, ty)) = self.type_of(field) else {
             return;
         };
+        let an = article(ty);
         let ExprKind::Literal(literal) = &unsigned(other).kind else {
             return;
         };
@@ -764,11 +768,11 @@ impl Checker<'_> {
                 Diagnostic::warning(
                     other.span,
                     format!(
-                        "`{path}` is a `{ty}` field; it never equals {}",
+                        "`{path}` is {an} field; it never equals {}",
                         describe(literal)
                     ),
                 )
-                .with_label(format!("`{path}` is a `{ty}` field"))
+                .with_label(format!("`{path}` is {an} field"))
                 .with_help(format!("compare it with {wanted}")),
             );
         }
@@ -785,6 +789,7 @@ impl Checker<'_> {
             let Some((path, ty)) = self.type_of(arg) else {
                 continue;
             };
+            let an = article(ty);
             let context = format!("argument {} of `{}`", index + 1, function.name());
             match param_kind(function, index) {
                 Param::String => {
@@ -795,9 +800,9 @@ impl Checker<'_> {
                         WarningKind::TypeMismatch,
                         Diagnostic::warning(
                             arg.span,
-                            format!("{context} expects a string, but `{path}` is a `{ty}` field"),
+                            format!("{context} expects a string, but `{path}` is {an} field"),
                         )
-                        .with_label(format!("a `{ty}` field"))
+                        .with_label(format!("{an} field"))
                         .with_help(format!("convert it with `string({path})`")),
                     );
                 }
@@ -811,10 +816,10 @@ impl Checker<'_> {
                         Diagnostic::warning(
                             arg.span,
                             format!(
-                                "`cidrMatch` expects an `ip` field, but `{path}` is a `{ty}` field"
+                                "`cidrMatch` expects an `ip` field, but `{path}` is {an} field"
                             ),
                         )
-                        .with_label(format!("a `{ty}` field"))
+                        .with_label(format!("{an} field"))
                         .with_help(
                             "match an `ip` field such as `source.ip`, or compare text with `:`",
                         ),
@@ -830,6 +835,7 @@ impl Checker<'_> {
         let Some((path, ty)) = self.type_of(operand) else {
             return;
         };
+        let an = article(ty);
         if ty.kind() == FieldKind::Number {
             return;
         }
@@ -837,9 +843,9 @@ impl Checker<'_> {
             WarningKind::TypeMismatch,
             Diagnostic::warning(
                 operand.span,
-                format!("{context} expects a number, but `{path}` is a `{ty}` field"),
+                format!("{context} expects a number, but `{path}` is {an} field"),
             )
-            .with_label(format!("a `{ty}` field"))
+            .with_label(format!("{an} field"))
             .with_help(format!("convert it with `number({path})`")),
         );
     }
@@ -904,6 +910,16 @@ fn param_kind(function: Function, index: usize) -> Param {
             Param::Number
         }
         _ => Param::String,
+    }
+}
+
+/// A type's name after "a" or "an": "a `long`", "an `ip`".
+fn article(ty: FieldType) -> String {
+    let name = ty.es_name();
+    if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an `{name}`")
+    } else {
+        format!("a `{name}`")
     }
 }
 

@@ -101,7 +101,7 @@ fn text_operators_on_other_types() {
     assert_eq!(
         warnings(r#"network where source.ip like "10.*""#),
         [
-            r#""source.ip": `like` matches text, but `source.ip` is a `ip` field (compare addresses with `==` or match networks with `cidrMatch(source.ip, "10.0.0.0/8")`)"#
+            r#""source.ip": `like` matches text, but `source.ip` is an `ip` field (compare addresses with `==` or match networks with `cidrMatch(source.ip, "10.0.0.0/8")`)"#
         ]
     );
 }
@@ -149,7 +149,7 @@ fn comparisons_of_mismatched_types() {
     assert_eq!(
         warnings(r#"network where source.ip == "localhost""#),
         [
-            r#""\"localhost\"": `source.ip` is a `ip` field; it never equals the string "localhost" (compare it with an IP address or network in quotes)"#
+            r#""\"localhost\"": `source.ip` is an `ip` field; it never equals the string "localhost" (compare it with an IP address or network in quotes)"#
         ]
     );
 }
