@@ -241,7 +241,7 @@ fn mutated_corpus_queries_never_panic_the_compiler() {
     let mut files = Vec::new();
     collect_toml_files(&root, &mut files);
     files.sort();
-    let mut rng = Rng(0x5eed_0f_e91c);
+    let mut rng = Rng(0x5eed_f00d_e91c_0001);
     let mut panics = Vec::new();
     let mut mutants = 0;
     let mut compiled = 0;
