@@ -14,6 +14,7 @@ pub fn check_query(query: &Query) -> Diagnostics {
     let mut diagnostics = Diagnostics::default();
     check_query_kind(query, &mut diagnostics);
     check_pipes(query, &mut diagnostics);
+    check_field_count(query, &mut diagnostics);
     for expr in expressions(query) {
         check_depth(expr, &mut diagnostics);
         walk(expr, &mut |expr| {
@@ -171,6 +172,37 @@ fn check_list_len(expr: &Expr, diagnostics: &mut Diagnostics) {
         .with_help("split the call into several joined with `or`"),
     };
     diagnostics.push(diagnostic);
+}
+
+/// The most distinct fields one query may read: Elasticsearch's default
+/// limit on the fields of an index mapping (`index.mapping.total_fields.limit`).
+pub const MAX_FIELDS: usize = 1_000;
+
+/// A query reads at most [`MAX_FIELDS`] distinct fields, which bounds the
+/// field tables of the later stages and of the generated code.
+fn check_field_count(query: &Query, diagnostics: &mut Diagnostics) {
+    let mut seen = std::collections::HashSet::new();
+    for root in expressions(query) {
+        let mut beyond = None;
+        walk(root, &mut |expr| {
+            if let ExprKind::Field(field) = &expr.kind {
+                if seen.insert(field.path()) && seen.len() > MAX_FIELDS && beyond.is_none() {
+                    beyond = Some(expr.span);
+                }
+            }
+        });
+        if let Some(span) = beyond {
+            diagnostics.push(
+                Diagnostic::error(
+                    span,
+                    format!("the query reads more than {MAX_FIELDS} distinct fields"),
+                )
+                .with_label(format!("field number {}", MAX_FIELDS + 1))
+                .with_help("split the rule into several rules"),
+            );
+            return;
+        }
+    }
 }
 
 /// Process lineage (`descendant of`, `child of`, `event of`) is Endgame

@@ -81,3 +81,28 @@ fn a_regex_too_large_to_build_is_an_error_and_quick() {
     assert_eq!(text, "\"((((a{1000}){1000})");
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+#[test]
+fn the_fields_of_a_query_are_bounded() {
+    let max = eqlc::check::MAX_FIELDS;
+    let query = |n: usize| {
+        let tests: Vec<String> = (0..n).map(|i| format!("f{i} == 1")).collect();
+        format!("process where {}", tests.join(" or "))
+    };
+    let started = Instant::now();
+    let compiled = compile(&query(max)).expect("compiles");
+    let warnings =
+        eqlc::schema::check_compiled(&compiled, &Options::default(), &eqlc::schema::Schema::ecs());
+    assert_eq!(warnings.len(), max, "each is outside ECS");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    let (message, text) = first_error(&query(max + 1));
+    assert_eq!(message, "the query reads more than 1000 distinct fields");
+    assert_eq!(text, "f1000");
+    // Fields read again do not count.
+    let again = format!("{} or f0 == 2 or f999 == 3", query(max));
+    assert!(compile(&again).is_ok());
+}

@@ -25,6 +25,7 @@
 mod ecs;
 pub mod generate;
 
+use std::collections::HashMap;
 use std::fmt;
 
 use crate::Compiled;
@@ -357,6 +358,9 @@ fn edit_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
     Some(row[b.len()]).filter(|&distance| distance <= limit)
 }
 
+/// How many unknown fields of one query get a suggested spelling.
+const MAX_SUGGESTIONS: usize = 32;
+
 /// What a schema warning is about, for summaries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum WarningKind {
@@ -436,24 +440,38 @@ impl Checker<'_> {
     /// reference to it is written `?field`. Each field is reported once, at
     /// its first reference.
     fn check_unknown_fields(&mut self, query: &ast::Query) {
-        // `(path, first span, every reference optional)`, in query order.
+        // `(path, first span, every reference optional)`, in query order,
+        // and where each path is in that list.
         let mut fields: Vec<(String, Span, bool)> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
         for root in expressions(query) {
             crate::check::walk(root, &mut |expr| {
                 if let ExprKind::Field(field) = &expr.kind {
                     let path = field.path();
-                    match fields.iter_mut().find(|(known, ..)| *known == path) {
-                        Some((_, _, optional)) => *optional &= field.optional,
-                        None => fields.push((path, expr.span, field.optional)),
+                    match index.get(&path) {
+                        Some(&at) => fields[at].2 &= field.optional,
+                        None => {
+                            index.insert(path.clone(), fields.len());
+                            fields.push((path, expr.span, field.optional));
+                        }
                     }
                 }
             });
         }
+        let mut suggested = 0;
         for (path, span, optional) in fields {
             if optional || self.schema.lookup(&path) != Lookup::Unknown {
                 continue;
             }
-            let help = match self.schema.suggest(&path) {
+            // A suggestion costs a pass over the schema: a query with
+            // thousands of unknown fields gets them for the first few.
+            suggested += 1;
+            let suggestion = if suggested <= MAX_SUGGESTIONS {
+                self.schema.suggest(&path)
+            } else {
+                None
+            };
+            let help = match suggestion {
                 Some(suggestion) => format!("did you mean `{suggestion}`?"),
                 None => format!(
                     "if your events have this field, write `?{path}` to say that some may not"
