@@ -6,7 +6,7 @@
 //! the field's type does not support (a wildcard on a `long`, `cidrMatch` on
 //! a `keyword`). eqlc compiles rules without a mapping, so these checks are
 //! made against the Elastic Common Schema instead, whose definitions ship
-//! in [`ecs`] (generated from ECS's `ecs_flat.yml` by [`generate`]), and
+//! in the module `ecs` (generated from ECS's `ecs_flat.yml` by [`generate`]), and
 //! reported as warnings: events may well carry fields outside ECS.
 //!
 //! [`check_compiled`] runs the checks on a compiled query: it reads the
