@@ -24,6 +24,14 @@ fuzz_target!(|data: &[u8]| {
                 assert!(diagnostic.span.end as usize <= text.len());
                 let _ = diagnostic.render(text);
             }
+            // `eqlc check` still checks the fields of a query that parses.
+            if let Ok(query) = eqlc::parse::parse_query(text) {
+                let schema = eqlc::schema::Schema::ecs();
+                let options = eqlc::Options::default();
+                for warning in eqlc::schema::check_query(&query, &options, &schema) {
+                    assert!(warning.diagnostic.span.end as usize <= text.len());
+                }
+            }
             return;
         }
     };
