@@ -206,17 +206,28 @@ fn compile_item(item: &Item, cx: &EmitContext) -> Result<TokenStream, TokenStrea
         }
         (None, Some(literal)) => {
             let path = resolve_path(&literal.value());
+            // Messages name the file as written; the span is on the path.
+            let written = literal.value();
             let text = std::fs::read_to_string(&path).map_err(|error| {
                 syn::Error::new(
                     literal.span(),
-                    format!("cannot read rule file {}: {error}", path.display()),
+                    format!(
+                        "cannot read rule file `{written}`: {error}\n  \
+                         = help: the path is relative to the folder of the crate's \
+                         `Cargo.toml`, here {}",
+                        manifest_dir().display()
+                    ),
                 )
                 .to_compile_error()
             })?;
             let rule = rule_file::parse_rule_file(&text).map_err(|error| {
                 syn::Error::new(
                     literal.span(),
-                    format!("invalid rule file {}: {error}", path.display()),
+                    format!(
+                        "invalid rule file `{written}`: {error}\n  \
+                         = help: a rule file is a TOML document with a `[rule]` table \
+                         holding `language = \"eql\"` and the `query`"
+                    ),
                 )
                 .to_compile_error()
             })?;
@@ -224,8 +235,8 @@ fn compile_item(item: &Item, cx: &EmitContext) -> Result<TokenStream, TokenStrea
                 return Err(syn::Error::new(
                     literal.span(),
                     format!(
-                        "{} is a `{}` rule; `eql_rule!` compiles EQL rules only",
-                        path.display(),
+                        "`{written}` is a `{}` rule; `eql_rule!` compiles EQL rules only\n  \
+                         = help: point `file` at a rule whose `language` is `eql`",
                         rule.language
                     ),
                 )
@@ -322,10 +333,14 @@ fn join_item<'a>(
 
 /// A path relative to the crate being compiled.
 fn resolve_path(relative: &str) -> PathBuf {
-    let base = std::env::var_os("CARGO_MANIFEST_DIR")
+    manifest_dir().join(relative)
+}
+
+/// The folder of the `Cargo.toml` of the crate being compiled.
+fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
         .map(PathBuf::from)
-        .unwrap_or_default();
-    base.join(relative)
+        .unwrap_or_default()
 }
 
 /// One `compile_error!` for a diagnostic, spanned as closely as the compiler
@@ -339,9 +354,9 @@ fn error_tokens(diagnostic: &Diagnostic, query: &str, source: &Source) -> TokenS
         }
         Source::File {
             literal,
-            path,
             text,
             query_offset,
+            ..
         } => {
             let message = match query_offset {
                 Some(offset) => {
@@ -352,9 +367,9 @@ fn error_tokens(diagnostic: &Diagnostic, query: &str, source: &Source) -> TokenS
                         },
                         ..diagnostic.clone()
                     };
-                    format!("EQL in {}: {}", path.display(), shifted.render(text))
+                    format!("EQL in `{}`: {}", literal.value(), shifted.render(text))
                 }
-                None => format!("EQL in {}: {}", path.display(), diagnostic.render(query)),
+                None => format!("EQL in `{}`: {}", literal.value(), diagnostic.render(query)),
             };
             syn::Error::new(literal.span(), message).to_compile_error()
         }

@@ -14,11 +14,13 @@ pub fn check_query(query: &Query) -> Diagnostics {
     let mut diagnostics = Diagnostics::default();
     check_query_kind(query, &mut diagnostics);
     check_pipes(query, &mut diagnostics);
+    check_field_count(query, &mut diagnostics);
     for expr in expressions(query) {
         check_depth(expr, &mut diagnostics);
         walk(expr, &mut |expr| {
             check_lineage(expr, &mut diagnostics);
             check_array_index(expr, &mut diagnostics);
+            check_list_len(expr, &mut diagnostics);
         });
     }
     diagnostics
@@ -129,6 +131,69 @@ fn check_depth(root: &Expr, diagnostics: &mut Diagnostics) {
             }
         }
         stack.extend(children.into_iter().map(|child| (child, depth, in_value)));
+    }
+}
+
+/// The most items a list (`in (…)`, `: (…)`, `like (…)`) or the arguments
+/// of one function call may have. Elasticsearch turns each item into a
+/// clause of a Lucene query, and caps those clauses too.
+pub const MAX_LIST_LEN: usize = 10_000;
+
+/// Lists and argument lists hold at most [`MAX_LIST_LEN`] items, so that
+/// no query makes the compiler build an unbounded set or match.
+fn check_list_len(expr: &Expr, diagnostics: &mut Diagnostics) {
+    let (len, what) = match &expr.kind {
+        ExprKind::In { list, .. } => (list.len(), None),
+        ExprKind::Match { patterns, .. } => (patterns.len(), None),
+        ExprKind::Call { name, args, .. } => (args.len(), Some(&name.node)),
+        _ => return,
+    };
+    if len <= MAX_LIST_LEN {
+        return;
+    }
+    let diagnostic = match what {
+        None => Diagnostic::error(
+            expr.span,
+            format!("the list has {len} items, more than {MAX_LIST_LEN}"),
+        )
+        .with_help("split it into several tests joined with `or`"),
+        Some(name) => Diagnostic::error(
+            expr.span,
+            format!("`{name}` has {len} arguments, more than {MAX_LIST_LEN}"),
+        )
+        .with_help("split the call into several joined with `or`"),
+    };
+    diagnostics.push(diagnostic);
+}
+
+/// The most distinct fields one query may read: Elasticsearch's default
+/// limit on the fields of an index mapping (`index.mapping.total_fields.limit`).
+pub const MAX_FIELDS: usize = 1_000;
+
+/// A query reads at most [`MAX_FIELDS`] distinct fields, which bounds the
+/// field tables of the later stages and of the generated code.
+fn check_field_count(query: &Query, diagnostics: &mut Diagnostics) {
+    let mut seen = std::collections::HashSet::new();
+    for root in expressions(query) {
+        let mut beyond = None;
+        walk(root, &mut |expr| {
+            if let ExprKind::Field(field) = &expr.kind {
+                if seen.insert(field.path()) && seen.len() > MAX_FIELDS && beyond.is_none() {
+                    beyond = Some(expr.span);
+                }
+            }
+        });
+        if let Some(span) = beyond {
+            diagnostics.push(
+                Diagnostic::error(
+                    span,
+                    format!("the query reads more than {MAX_FIELDS} distinct fields"),
+                )
+                .with_label(format!("field number {}", MAX_FIELDS + 1))
+                .with_help("split the rule into several rules"),
+            );
+            return;
+        }
     }
 }
 

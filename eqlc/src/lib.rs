@@ -25,7 +25,10 @@
 //!
 //! Errors at every stage are [`Diagnostic`]s with a span into the query
 //! text; nothing panics on any input. Input is bounded: the parser refuses
-//! queries over 1 MiB and nesting deeper than 64 levels.
+//! queries over 1 MiB and nesting deeper than 64 levels, the checker lists
+//! of more than [`check::MAX_LIST_LEN`] items and queries reading more than
+//! [`check::MAX_FIELDS`] distinct fields, and lowering regular
+//! expressions that compile to more than the `regex` crate's size limit.
 //!
 //! This crate is not a stable API: the macro crate pins it with `=`, and
 //! anything else that uses it should do the same.
@@ -47,6 +50,7 @@ pub mod pack;
 pub mod parse;
 pub mod plan;
 pub mod rule_file;
+pub mod schema;
 pub mod sequence;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Position, Severity};

@@ -25,7 +25,12 @@ struct Cli {
 enum Command {
     /// Check rule files or folders and report every error and warning.
     ///
-    /// Exits with status 1 when any rule has an error.
+    /// Besides the compiler's own checks, each field a rule reads is looked
+    /// up in the Elastic Common Schema: an unknown field (unless written
+    /// `?field`), an operator its type does not support (a wildcard on a
+    /// number, `cidrMatch` on a keyword) or a value its list of allowed
+    /// values lacks is a warning. Exits with status 1 when any rule has an
+    /// error.
     Check {
         /// Rule files (`.toml`, `.eql`) or folders of them.
         #[arg(required = true)]
@@ -33,6 +38,9 @@ enum Command {
         /// Treat warnings as errors.
         #[arg(long)]
         strict: bool,
+        /// The field definitions to check against.
+        #[arg(long, value_enum, default_value = "ecs")]
+        schema: cli::check::SchemaChoice,
     },
     /// Print the Rust code a rule becomes, formatted.
     Expand {
@@ -64,7 +72,11 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { paths, strict } => cli::check::run(&paths, strict),
+        Command::Check {
+            paths,
+            strict,
+            schema,
+        } => cli::check::run(&paths, strict, schema),
         Command::Expand { rule, name } => cli::expand::run(&rule, &name),
         Command::Explain { rule } => cli::expand::explain(&rule),
         Command::Run {

@@ -130,3 +130,181 @@ fn run_refuses_rules_with_errors() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("comparing a field with another field is not supported"));
 }
+
+#[test]
+fn check_warns_about_fields_against_ecs() {
+    let rule = scratch(
+        "schema.eql",
+        "process where proces.name == \"ssh\" and process.pid : \"1*\"\n  \
+         and winlog.event_data.TargetImage : \"x\"\n",
+    );
+    let path = rule.to_str().expect("utf-8 path");
+    let output = eqlc(&["check", path]);
+    assert!(output.status.success(), "warnings alone pass");
+    let text = stderr(&output);
+    assert!(
+        text.contains("⚠ `proces.name` is not an ECS field"),
+        "{text}"
+    );
+    assert!(text.contains("schema.eql:1:15"), "{text}");
+    assert!(
+        text.contains("help: did you mean `process.name`?"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`:` matches text, but `process.pid` is a `long` field"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("`winlog.event_data.TargetImage` is not"),
+        "integration fields are known: {text}"
+    );
+    assert!(
+        text.contains(
+            "1 rules checked: 0 errors, 2 warnings (schema: 1 unknown field, 1 type mismatch)"
+        ),
+        "{text}"
+    );
+
+    // `--strict` makes them errors; `--schema ecs-only` also reports the
+    // integration field, and `--schema none` checks no field.
+    let output = eqlc(&["check", "--strict", path]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(
+        text.contains("× `proces.name` is not an ECS field"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 rules checked: 2 errors, 0 warnings"),
+        "{text}"
+    );
+    let output = eqlc(&["check", "--schema", "ecs-only", path]);
+    let text = stderr(&output);
+    assert!(
+        text.contains("`winlog.event_data.TargetImage` is not an ECS field"),
+        "{text}"
+    );
+    assert!(text.contains("3 warnings"), "{text}");
+    let output = eqlc(&["check", "--schema", "none", path]);
+    assert!(stderr(&output).contains("0 errors, 0 warnings"));
+}
+
+#[test]
+fn check_reads_the_fields_of_queries_it_cannot_compile_yet() {
+    let rule = scratch(
+        "sequence.eql",
+        "sequence by host.id [process where proces.name == \"a\"] [network where true]\n",
+    );
+    let output = eqlc(&["check", rule.to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(text.contains("`proces.name` is not an ECS field"), "{text}");
+    assert!(text.contains("1 errors, 1 warnings"), "{text}");
+}
+
+/// One NDJSON input with every kind of bad line between valid events, and
+/// what a scan of it reports.
+struct BadLines {
+    input: Vec<u8>,
+    /// The lines that raise an alert.
+    alerts: Vec<u64>,
+    /// The lines skipped, each with a part of its message.
+    malformed: Vec<(u64, &'static str)>,
+    /// How many lines are events.
+    events: u64,
+}
+
+/// The same input as `generated-demo/tests/sample_events.rs` gives the
+/// demo, which must agree.
+fn every_kind_of_bad_line() -> BadLines {
+    let event = |name: &str| {
+        format!(
+            "{{\"event\":{{\"category\":\"process\",\"type\":\"start\",\"action\":\"exec\"}},\
+\"process\":{{\"name\":\"{name}\"}},\"container\":{{\"id\":\"c\"}}}}"
+        )
+    };
+    let mut too_long = event("ngrok");
+    too_long.insert_str(1, &format!("\"pad\":\"{}\",", "x".repeat(1 << 20)));
+    let deep = format!("{{\"a\":{}{}}}", "[".repeat(200), "]".repeat(200));
+    let lines: Vec<Vec<u8>> = vec![
+        event("ngrok").into_bytes(),                       // 1
+        b"{\"event\":{\"category\":\"process\"".to_vec(),  // 2: invalid JSON
+        event("iodine").into_bytes(),                      // 3
+        b"{\"process\":{\"name\":\"\xff\xfe\"}}".to_vec(), // 4: invalid UTF-8
+        event("ngrok").into_bytes(),                       // 5
+        too_long.into_bytes(),                             // 6: over 1 MiB
+        event("iodine").into_bytes(),                      // 7
+        deep.into_bytes(),                                 // 8: nested too deep
+        event("ngrok").into_bytes(),                       // 9
+        b"[1,2]".to_vec(),                                 // 10: not an object
+        b"\"process\"".to_vec(),                           // 11
+        b"42".to_vec(),                                    // 12
+        b"null".to_vec(),                                  // 13
+        // 14, 15: valid JSON objects whose fields hold other types than ECS
+        // says: read as events, matched by their values, so no alert.
+        event("ngrok").replace("\"ngrok\"", "42").into_bytes(),
+        b"{\"event\":{\"category\":\"process\"},\"process\":\"ngrok\"}".to_vec(),
+        event("iodine").into_bytes(), // 16
+        Vec::new(),                   // 17: blank, not an event
+        event("ngrok").into_bytes(),  // 18, without a final line break
+    ];
+    let input = lines.join(&b"\n"[..]);
+    let malformed = vec![
+        (2, "expected `,` or `}`"),
+        (4, "invalid UTF-8"),
+        (6, "line is longer than 1 MiB"),
+        (8, "nest deeper than 128 levels"),
+        (10, "expected an object at the top level, found an array"),
+        (11, "expected an object at the top level, found a string"),
+        (12, "expected an object at the top level, found a number"),
+        (13, "expected an object at the top level, found `null`"),
+    ];
+    BadLines {
+        input,
+        alerts: vec![1, 3, 5, 7, 9, 16, 18],
+        malformed,
+        events: 9,
+    }
+}
+
+#[test]
+fn run_names_and_skips_every_kind_of_bad_line_and_loses_no_event() {
+    let BadLines {
+        input,
+        alerts: expected_alerts,
+        malformed,
+        events,
+    } = every_kind_of_bad_line();
+    let path = scratch("bad-lines.ndjson", "");
+    std::fs::write(&path, &input).expect("scratch file");
+    let name = path.display().to_string();
+    let output = eqlc(&["run", "--rules", "rules", &name]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let lines: Vec<u64> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| {
+            let alert: serde_json::Value = serde_json::from_str(line).expect("JSON alert");
+            alert["line"].as_u64().expect("line number")
+        })
+        .collect();
+    assert_eq!(lines, expected_alerts);
+    let text = stderr(&output);
+    for (line, message) in &malformed {
+        let reported = text
+            .lines()
+            .find(|reported| {
+                reported.starts_with(&format!("{name}:{line}: skipped malformed event: "))
+            })
+            .unwrap_or_else(|| panic!("line {line} is reported: {text}"));
+        assert!(reported.contains(message), "line {line}: {reported}");
+    }
+    assert!(
+        text.contains(&format!(
+            "{events} events read, {} alerts, {} malformed lines skipped",
+            expected_alerts.len(),
+            malformed.len()
+        )),
+        "{text}"
+    );
+}

@@ -243,3 +243,104 @@ fn real_documents_raise_no_alert() {
         "{stderr}"
     );
 }
+
+/// One NDJSON input with every kind of bad line between valid events, and
+/// what a scan of it reports.
+struct BadLines {
+    input: Vec<u8>,
+    /// The lines that raise an alert.
+    alerts: Vec<u64>,
+    /// The lines skipped, each with a part of its message.
+    malformed: Vec<(u64, &'static str)>,
+    /// How many lines are events.
+    events: u64,
+}
+
+/// Shared in spirit with `eqlc/tests/cli.rs`, which checks `eqlc run` on
+/// the same input.
+fn every_kind_of_bad_line() -> BadLines {
+    let event = |name: &str| {
+        format!(
+            "{{\"event\":{{\"category\":\"process\",\"type\":\"start\",\"action\":\"exec\"}},\
+\"process\":{{\"name\":\"{name}\"}},\"container\":{{\"id\":\"c\"}}}}"
+        )
+    };
+    let mut too_long = event("ngrok");
+    too_long.insert_str(1, &format!("\"pad\":\"{}\",", "x".repeat(1 << 20)));
+    let deep = format!("{{\"a\":{}{}}}", "[".repeat(200), "]".repeat(200));
+    let lines: Vec<Vec<u8>> = vec![
+        event("ngrok").into_bytes(),                       // 1
+        b"{\"event\":{\"category\":\"process\"".to_vec(),  // 2: invalid JSON
+        event("iodine").into_bytes(),                      // 3
+        b"{\"process\":{\"name\":\"\xff\xfe\"}}".to_vec(), // 4: invalid UTF-8
+        event("ngrok").into_bytes(),                       // 5
+        too_long.into_bytes(),                             // 6: over 1 MiB
+        event("iodine").into_bytes(),                      // 7
+        deep.into_bytes(),                                 // 8: nested too deep
+        event("ngrok").into_bytes(),                       // 9
+        b"[1,2]".to_vec(),                                 // 10: not an object
+        b"\"process\"".to_vec(),                           // 11
+        b"42".to_vec(),                                    // 12
+        b"null".to_vec(),                                  // 13
+        // 14, 15: valid JSON objects whose fields hold other types than ECS
+        // says: read as events, matched by their values, so no alert.
+        event("ngrok").replace("\"ngrok\"", "42").into_bytes(),
+        b"{\"event\":{\"category\":\"process\"},\"process\":\"ngrok\"}".to_vec(),
+        event("iodine").into_bytes(), // 16
+        Vec::new(),                   // 17: blank, not an event
+        event("ngrok").into_bytes(),  // 18, without a final line break
+    ];
+    let input = lines.join(&b"\n"[..]);
+    let malformed = vec![
+        (2, "expected `,` or `}`"),
+        (4, "invalid UTF-8"),
+        (6, "line is longer than 1 MiB"),
+        (8, "nest deeper than 128 levels"),
+        (10, "expected an object at the top level, found an array"),
+        (11, "expected an object at the top level, found a string"),
+        (12, "expected an object at the top level, found a number"),
+        (13, "expected an object at the top level, found `null`"),
+    ];
+    BadLines {
+        input,
+        alerts: vec![1, 3, 5, 7, 9, 16, 18],
+        malformed,
+        events: 9,
+    }
+}
+
+#[test]
+fn every_kind_of_bad_line_is_named_and_skipped_and_no_event_is_lost() {
+    let BadLines {
+        input,
+        alerts: expected_alerts,
+        malformed,
+        events,
+    } = every_kind_of_bad_line();
+    let path =
+        std::env::temp_dir().join(format!("eqlc-demo-bad-lines-{}.ndjson", std::process::id()));
+    std::fs::write(&path, &input).expect("scratch file");
+    let name = path.display().to_string();
+    let output = run(&[&name], None);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(alert_lines(&output), expected_alerts);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for (line, message) in &malformed {
+        let reported = stderr
+            .lines()
+            .find(|reported| {
+                reported.starts_with(&format!("{name}:{line}: skipped malformed event: "))
+            })
+            .unwrap_or_else(|| panic!("line {line} is reported: {stderr}"));
+        assert!(reported.contains(message), "line {line}: {reported}");
+    }
+    assert!(
+        stderr.contains(&format!(
+            "{events} events read, {} alerts, {} malformed lines skipped",
+            expected_alerts.len(),
+            malformed.len()
+        )),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_file(&path);
+}

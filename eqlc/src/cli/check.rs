@@ -1,11 +1,38 @@
 //! `eqlc check`: every error and warning of every rule, with a caret.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use eqlc::schema::{Schema, WarningKind};
+use eqlc::{Diagnostic, Severity};
+
 use super::{read_source, rule_paths};
 
-pub fn run(paths: &[PathBuf], strict: bool) -> ExitCode {
+/// Which field definitions `eqlc check` checks rules against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaChoice {
+    /// ECS, and the fields of Elastic's integrations by their prefixes
+    /// (`winlog.`, `aws.`, `process.Ext.` …), which are not typed.
+    Ecs,
+    /// ECS alone: every other field is reported.
+    EcsOnly,
+    /// No schema: no field is checked.
+    None,
+}
+
+impl SchemaChoice {
+    fn schema(self) -> Option<Schema> {
+        match self {
+            SchemaChoice::Ecs => Some(Schema::ecs()),
+            SchemaChoice::EcsOnly => Some(Schema::ecs_only()),
+            SchemaChoice::None => None,
+        }
+    }
+}
+
+pub fn run(paths: &[PathBuf], strict: bool, schema: SchemaChoice) -> ExitCode {
+    let schema = schema.schema();
     let mut files = Vec::new();
     let mut failed = false;
     for path in paths {
@@ -18,6 +45,20 @@ pub fn run(paths: &[PathBuf], strict: bool) -> ExitCode {
         }
     }
     let (mut checked, mut errors, mut warnings, mut skipped) = (0, 0, 0, 0);
+    let mut by_kind: BTreeMap<WarningKind, usize> = BTreeMap::new();
+    // With `--strict`, a warning is reported and counted as an error.
+    let mut report = |source: &super::Source, diagnostic: &Diagnostic| {
+        let mut diagnostic = diagnostic.clone();
+        if strict {
+            diagnostic.severity = Severity::Error;
+        }
+        eprint!("{}", source.render(&diagnostic));
+        if diagnostic.is_error() {
+            errors += 1;
+        } else {
+            warnings += 1;
+        }
+    };
     for file in &files {
         let source = match read_source(file) {
             Ok(Some(source)) => source,
@@ -27,7 +68,7 @@ pub fn run(paths: &[PathBuf], strict: bool) -> ExitCode {
             }
             Err(message) => {
                 eprintln!("error: {message}");
-                errors += 1;
+                failed = true;
                 continue;
             }
         };
@@ -35,31 +76,48 @@ pub fn run(paths: &[PathBuf], strict: bool) -> ExitCode {
         match source.compile() {
             Ok(compiled) => {
                 for warning in &compiled.warnings.items {
-                    eprint!("{}", source.render(warning));
-                    warnings += 1;
+                    report(&source, warning);
+                }
+                if let Some(schema) = &schema {
+                    let options = eqlc::pack::rule_options(&source.rule);
+                    for warning in eqlc::schema::check_compiled(&compiled, &options, schema) {
+                        *by_kind.entry(warning.kind).or_default() += 1;
+                        report(&source, &warning.diagnostic);
+                    }
                 }
             }
             Err(diagnostics) => {
                 for diagnostic in &diagnostics {
-                    eprint!("{}", source.render(diagnostic));
-                    if diagnostic.is_error() {
-                        errors += 1;
-                    } else {
-                        warnings += 1;
+                    report(&source, diagnostic);
+                }
+                // A query that parses but does not compile (a sequence, say)
+                // still has its fields checked.
+                let parsed = eqlc::parse::parse_query(&source.rule.query);
+                if let (Some(schema), Ok(query)) = (&schema, parsed) {
+                    let options = eqlc::pack::rule_options(&source.rule);
+                    for warning in eqlc::schema::check_query(&query, &options, schema) {
+                        *by_kind.entry(warning.kind).or_default() += 1;
+                        report(&source, &warning.diagnostic);
                     }
                 }
             }
         }
     }
-    eprintln!(
-        "{checked} rules checked: {errors} errors, {warnings} warnings{}",
-        if skipped > 0 {
-            format!(", {skipped} files in other query languages skipped")
-        } else {
-            String::new()
-        }
-    );
-    if failed || errors > 0 || (strict && warnings > 0) {
+    let kinds: Vec<String> = by_kind
+        .iter()
+        .map(|(kind, count)| format!("{count} {}", kind.describe()))
+        .collect();
+    let mut summary = format!("{checked} rules checked: {errors} errors, {warnings} warnings");
+    if !kinds.is_empty() {
+        summary.push_str(&format!(" (schema: {})", kinds.join(", ")));
+    }
+    if skipped > 0 {
+        summary.push_str(&format!(
+            ", {skipped} files in other query languages skipped"
+        ));
+    }
+    eprintln!("{summary}");
+    if failed || errors > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

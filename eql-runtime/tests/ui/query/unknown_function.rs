@@ -1,0 +1,7 @@
+use eql_runtime::eql_rule;
+
+eql_rule! {
+    pub Misspelt = r#"process where strtsWith(process.name, "ssh")"#;
+}
+
+fn main() {}
