@@ -8,6 +8,14 @@
 //!  "event": {"@timestamp": "…", "process.name": "ssh", "process.args": ["ssh", "-R", "…"]},
 //!  "document": {…the whole matched event…}}
 //! ```
+//!
+//! A sequence or a sample (see [`join_alert`]) names the line of each of its
+//! events instead, and the join key they share:
+//!
+//! ```json
+//! {"rule_id": "…", …, "file": "events.ndjson", "line": 14,
+//!  "events": [{"line": 9}, null, {"line": 14}], "join_key": ["c0ffee", "e-1"]}
+//! ```
 
 use serde_json::{Map, Value as Json};
 
@@ -60,6 +68,50 @@ pub fn alert(
         "event": event,
         "document": serde_json::from_slice::<Json>(line).unwrap_or(Json::Null),
     })
+}
+
+/// One alert for a sequence or a sample: `lines` holds the line number of
+/// each step's event (`None` for a missing-event step), and `line` is the
+/// last of them, the event that completed it.
+pub fn join_alert(
+    rule: &AlertRule<'_>,
+    file: &str,
+    lines: &[Option<u64>],
+    join_key: &[Json],
+) -> Json {
+    let events: Vec<Json> = lines
+        .iter()
+        .map(|line| match line {
+            Some(line) => serde_json::json!({ "line": line }),
+            None => Json::Null,
+        })
+        .collect();
+    serde_json::json!({
+        "rule_id": rule.id,
+        "rule_name": rule.name,
+        "severity": rule.severity,
+        "risk_score": rule.risk_score,
+        "tactics": rule.tactics,
+        "techniques": rule.techniques,
+        "file": file,
+        "line": lines.iter().flatten().max(),
+        "events": events,
+        "join_key": join_key,
+    })
+}
+
+/// A join key value as JSON.
+pub fn key_json(value: crate::join::KeyValue<'_>) -> Json {
+    use crate::join::KeyValue;
+    match value {
+        KeyValue::Null => Json::Null,
+        KeyValue::Bool(b) => Json::from(b),
+        KeyValue::Int(n) => Json::from(n),
+        KeyValue::UInt(n) => Json::from(n),
+        KeyValue::Float(n) => Json::from(n),
+        KeyValue::Ip(ip) => Json::from(ip.to_string()),
+        KeyValue::Str(s) => Json::from(s),
+    }
 }
 
 /// A field value as JSON (an infinite float, which JSON cannot hold, is

@@ -873,3 +873,63 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 
 #[cfg(test)]
 mod tests;
+
+/// A result of one of the stateful rules of a pack: a completed sequence or a
+/// sample. Packs report both kinds through this type so that one callback
+/// serves every rule.
+#[derive(Clone, Copy)]
+pub enum JoinMatch<'a, P> {
+    Sequence(crate::sequence::SequenceMatch<'a, P>),
+    Sample(crate::sample::SampleMatch<'a, P>),
+}
+
+impl<'a, P> JoinMatch<'a, P> {
+    /// How many steps (sequence, with `runs` expanded) or filters (sample)
+    /// the result has.
+    pub fn len(&self) -> usize {
+        match self {
+            JoinMatch::Sequence(found) => found.events().len(),
+            JoinMatch::Sample(found) => found.events().len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The payload of each step's event, in query order; `None` for a
+    /// missing-event step of a sequence.
+    pub fn events(&self) -> impl ExactSizeIterator<Item = Option<&'a P>> + 'a {
+        let (sequence, sample): (&'a [Option<P>], &'a [P]) = match self {
+            JoinMatch::Sequence(found) => (found.events(), &[]),
+            JoinMatch::Sample(found) => (&[], found.events()),
+        };
+        let count = sequence.len() + sample.len();
+        (0..count).map(move |index| match sequence.get(index) {
+            Some(event) => event.as_ref(),
+            None => sample.get(index),
+        })
+    }
+
+    /// The join key tuple the events share.
+    pub fn key(&self) -> KeyRef<'a> {
+        match self {
+            JoinMatch::Sequence(found) => found.key(),
+            JoinMatch::Sample(found) => found.key(),
+        }
+    }
+}
+
+impl<P: fmt::Debug> fmt::Debug for JoinMatch<'_, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self {
+            JoinMatch::Sequence(_) => "Sequence",
+            JoinMatch::Sample(_) => "Sample",
+        };
+        let key: Vec<String> = self.key().values().map(|value| value.to_string()).collect();
+        f.debug_struct(kind)
+            .field("events", &self.events().collect::<Vec<_>>())
+            .field("key", &key)
+            .finish()
+    }
+}

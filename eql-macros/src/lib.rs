@@ -119,13 +119,19 @@ pub fn derive_event(input: TokenStream) -> TokenStream {
 ///
 /// The folder is relative to the crate's `Cargo.toml`; every `.toml` file
 /// under it whose `[rule].language` is `eql` is compiled, in path order.
-/// `fields` names extra ECS paths to decode from JSON (for alerts);
-/// `skip_unsupported` passes over sequence and sample rules, which a pack
-/// cannot hold (compile each with `eql_rule!`, or a folder of them with
-/// `eqlc::sequence::pack::JoinPackBuild`), instead of failing. The pack
-/// offers `RULES` (the metadata of each rule), `PATHS`, and
+/// `fields` names extra ECS paths to decode from JSON (for alerts). The
+/// pack offers `RULES` (the metadata of each rule), `PATHS`, and
 /// `for_each_match(&event, |rule| …)`, and decodes JSON through
 /// `eql_runtime::json::Record<Rules>`.
+///
+/// Sequence and sample rules keep state, so they go into a second type,
+/// named with `sequences = RuleSequences`: `RuleSequences::new()`, then
+/// `push(&event, payload, |rule, found| …)` for each event in timestamp
+/// order and `finish(|rule, found| …)` at the end of the stream
+/// (`found` is an `eql_runtime::join::JoinMatch`). The pack's record then
+/// also decodes the fields those rules read, so one decoded event feeds
+/// both. Without `sequences`, a folder with such rules is an error, unless
+/// `skip_unsupported` passes over them.
 #[proc_macro]
 pub fn eql_pack(input: TokenStream) -> TokenStream {
     pack::expand(input.into()).into()

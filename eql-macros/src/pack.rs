@@ -2,6 +2,7 @@
 
 use eqlc::emit::EmitContext;
 use eqlc::pack::{LoadOptions, PackItem, emit_pack, load_pack_with};
+use eqlc::sequence::pack::{JoinSetItem, emit_join_set, join_paths, load_mixed};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use syn::parse::{Parse, ParseStream};
@@ -22,6 +23,8 @@ struct PackInput {
     fields: Vec<LitStr>,
     runtime: Option<syn::Path>,
     skip_unsupported: bool,
+    /// The type for the folder's sequence and sample rules.
+    sequences: Option<Ident>,
     vis: Visibility,
     name: Ident,
 }
@@ -34,6 +37,7 @@ impl Parse for PackInput {
         let mut fields = Vec::new();
         let mut runtime = None;
         let mut skip_unsupported = false;
+        let mut sequences = None;
         for attr in all_attrs {
             if !attr.path().is_ident("eql") {
                 attrs.push(attr);
@@ -52,9 +56,12 @@ impl Parse for PackInput {
                     runtime = Some(meta.value()?.parse()?);
                 } else if meta.path.is_ident("skip_unsupported") {
                     skip_unsupported = true;
+                } else if meta.path.is_ident("sequences") {
+                    sequences = Some(meta.value()?.parse()?);
                 } else {
                     return Err(meta.error(
-                        "unknown option: expected `dir`, `fields`, `skip_unsupported` or `crate`",
+                        "unknown option: expected `dir`, `fields`, `sequences`, \
+                         `skip_unsupported` or `crate`",
                     ));
                 }
                 Ok(())
@@ -75,6 +82,7 @@ impl Parse for PackInput {
             fields,
             runtime,
             skip_unsupported,
+            sequences,
             vis,
             name,
         })
@@ -105,26 +113,61 @@ fn expand_pack(input: &PackInput) -> TokenStream {
                 .to_compile_error();
         }
     }
-    let pack = match load_pack_with(&dir, &options) {
-        Ok(pack) => pack,
-        Err(errors) => {
-            return errors
-                .iter()
-                .map(|error| {
-                    syn::Error::new(input.dir.span(), format!("EQL in {error}")).to_compile_error()
-                })
-                .collect();
-        }
+    let dir_error = |errors: Vec<eqlc::pack::PackError>| -> TokenStream {
+        errors
+            .iter()
+            .map(|error| {
+                syn::Error::new(input.dir.span(), format!("EQL in {error}")).to_compile_error()
+            })
+            .collect()
     };
     let attrs = &input.attrs;
-    emit_pack(
+    let mut extra_fields: Vec<String> = input.fields.iter().map(LitStr::value).collect();
+    let Some(sequences) = &input.sequences else {
+        let pack = match load_pack_with(&dir, &options) {
+            Ok(pack) => pack,
+            Err(errors) => return dir_error(errors),
+        };
+        return emit_pack(
+            &PackItem {
+                attrs: quote!(#(#attrs)*),
+                vis: input.vis.to_token_stream(),
+                name: input.name.clone(),
+                pack: &pack,
+                extra_fields,
+            },
+            &cx,
+        );
+    };
+    let (pack, joins) = match load_mixed(&dir) {
+        Ok(loaded) => loaded,
+        Err(errors) => return dir_error(errors),
+    };
+    // One decoded record serves both types.
+    extra_fields.extend(join_paths(&joins));
+    let events = emit_pack(
         &PackItem {
             attrs: quote!(#(#attrs)*),
             vis: input.vis.to_token_stream(),
             name: input.name.clone(),
             pack: &pack,
-            extra_fields: input.fields.iter().map(LitStr::value).collect(),
+            extra_fields,
         },
         &cx,
-    )
+    );
+    let doc = format!(
+        "The sequence and sample rules of `{}`, beside [`{}`].",
+        input.dir.value(),
+        input.name
+    );
+    let joins = emit_join_set(
+        &JoinSetItem {
+            attrs: quote!(#[doc = #doc]),
+            vis: input.vis.to_token_stream(),
+            name: sequences.clone(),
+            pack: &joins,
+        },
+        &cx,
+    );
+    quote!(#events #joins)
 }

@@ -18,7 +18,7 @@ eql_rule! {
 
 eql_pack! {
     /// The shipped rules.
-    #[eql(dir = "../rules")]
+    #[eql(dir = "../rules", sequences = ShippedSequences)]
     pub Shipped;
 }
 
@@ -65,4 +65,36 @@ fn generated_code_is_lint_free() {
     let mut matched = 0;
     Shipped::for_each_match(&view, |_| matched += 1);
     assert_eq!(matched, 1);
+    // The same record feeds the sequence rules: ngrok in a container, then
+    // its connection out.
+    let mut sequences = ShippedSequences::<u32>::new();
+    let mut completed = Vec::new();
+    let lines: [&[u8]; 2] = [
+        br#"{"@timestamp":"2026-01-01T00:00:00Z","event":{"category":"process","type":"start",
+            "action":"exec"},"process":{"name":"ngrok","entity_id":"e"},"container":{"id":"c"}}"#,
+        br#"{"@timestamp":"2026-01-01T00:00:09Z","event":{"category":"network",
+            "action":"connection_attempted"},"process":{"name":"ngrok","entity_id":"e"},
+            "container":{"id":"c"},"destination":{"ip":"192.0.2.1"}}"#,
+    ];
+    for (number, line) in (1..).zip(lines) {
+        let view = record.decode(line).expect("a valid event");
+        let pushed = sequences.push(&view, number, |rule, found| {
+            completed.push((
+                rule.id,
+                found
+                    .events()
+                    .map(Option::<&u32>::copied)
+                    .collect::<Vec<_>>(),
+            ));
+        });
+        assert_eq!(pushed, Ok(()));
+    }
+    sequences.finish(|_, _| panic!("nothing waits for the end"));
+    assert_eq!(
+        completed,
+        [(
+            "0c6f3f7e-2b1d-4c55-9a0e-6c1f4d2e8b31",
+            vec![Some(1), Some(2)]
+        )]
+    );
 }

@@ -24,11 +24,12 @@
 
 use std::path::{Path, PathBuf};
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use crate::emit::EmitContext;
 use crate::pack::{LoadOptions, Pack, PackError, PackItem, emit_pack, load_pack_with, rule_files};
+use crate::sequence::pack::{JoinPack, JoinSetItem, emit_join_set, join_paths, load_mixed};
 
 /// A pack to compile from a build script.
 #[derive(Clone, Debug)]
@@ -37,14 +38,19 @@ pub struct PackBuild {
     name: String,
     extra_fields: Vec<String>,
     load: LoadOptions,
+    /// The type for the folder's sequence and sample rules, if any.
+    sequences: Option<String>,
     runtime: String,
 }
 
 /// What a build produced.
 #[derive(Clone, Debug, Default)]
 pub struct PackSummary {
-    /// How many rules were compiled.
+    /// How many event rules were compiled into the pack.
     pub rules: usize,
+    /// How many sequence and sample rules were compiled (with
+    /// [`PackBuild::sequences`]).
+    pub sequences: usize,
     /// The files passed over, with the reason.
     pub skipped: Vec<(PathBuf, String)>,
     /// How many bytes of Rust were written.
@@ -59,6 +65,7 @@ impl PackBuild {
             name: name.to_owned(),
             extra_fields: Vec::new(),
             load: LoadOptions::default(),
+            sequences: None,
             runtime: "::eql_runtime".into(),
         }
     }
@@ -80,6 +87,14 @@ impl PackBuild {
         self
     }
 
+    /// Compiles the folder's sequence and sample rules into a second type,
+    /// `name` (see `eql_pack!`'s `sequences`); the pack then also decodes
+    /// the fields they read.
+    pub fn sequences(mut self, name: &str) -> PackBuild {
+        self.sequences = Some(name.to_owned());
+        self
+    }
+
     /// The path of the runtime crate in the generated code (default
     /// `::eql_runtime`).
     pub fn runtime_path(mut self, path: &str) -> PackBuild {
@@ -92,28 +107,45 @@ impl PackBuild {
         load_pack_with(&self.dir, &self.load)
     }
 
-    /// The generated code.
-    pub fn generate(&self) -> Result<(TokenStream, Pack), Vec<PackError>> {
-        let pack = self.load()?;
+    /// The generated code, the event pack, and the sequence and sample
+    /// rules (empty unless [`PackBuild::sequences`] names their type).
+    pub fn generate(&self) -> Result<(TokenStream, Pack, JoinPack), Vec<PackError>> {
+        let (pack, joins) = match &self.sequences {
+            Some(_) => load_mixed(&self.dir)?,
+            None => (self.load()?, JoinPack::default()),
+        };
         let runtime: TokenStream = self.runtime.parse().map_err(|_| {
             vec![PackError {
                 path: self.dir.clone(),
                 message: format!("`{}` is not a path", self.runtime),
             }]
         })?;
-        let name = syn::parse_str::<Ident>(&self.name)
-            .unwrap_or_else(|_| Ident::new("Rules", Span::call_site()));
-        let tokens = emit_pack(
+        let cx = EmitContext { runtime };
+        let name = type_name(&self.name, &self.dir)?;
+        let mut extra_fields = self.extra_fields.clone();
+        extra_fields.extend(join_paths(&joins));
+        let mut tokens = emit_pack(
             &PackItem {
                 attrs: quote!(),
                 vis: quote!(pub),
                 name,
                 pack: &pack,
-                extra_fields: self.extra_fields.clone(),
+                extra_fields,
             },
-            &EmitContext { runtime },
+            &cx,
         );
-        Ok((tokens, pack))
+        if let Some(sequences) = &self.sequences {
+            tokens.extend(emit_join_set(
+                &JoinSetItem {
+                    attrs: quote!(),
+                    vis: quote!(pub),
+                    name: type_name(sequences, &self.dir)?,
+                    pack: &joins,
+                },
+                &cx,
+            ));
+        }
+        Ok((tokens, pack, joins))
     }
 
     /// Writes the generated code to `out` and tells cargo what to watch.
@@ -124,7 +156,7 @@ impl PackBuild {
                 println!("cargo:rerun-if-changed={}", file.display());
             }
         }
-        let (tokens, pack) = self.generate()?;
+        let (tokens, pack, joins) = self.generate()?;
         // Formatted, so that a compiler message about the file shows a line
         // and not megabytes of one-line code.
         let code = crate::pretty(&tokens).unwrap_or_else(|_| tokens.to_string());
@@ -136,8 +168,19 @@ impl PackBuild {
         })?;
         Ok(PackSummary {
             rules: pack.rules.len(),
+            sequences: joins.rules.len(),
             skipped: pack.skipped,
             bytes: code.len(),
         })
     }
+}
+
+/// A type name given to the build, or an error naming it.
+fn type_name(name: &str, dir: &Path) -> Result<Ident, Vec<PackError>> {
+    syn::parse_str::<Ident>(name).map_err(|_| {
+        vec![PackError {
+            path: dir.to_path_buf(),
+            message: format!("`{name}` is not a Rust type name"),
+        }]
+    })
 }

@@ -134,8 +134,9 @@ pub fn load_rule_with(path: &Path, load: &LoadOptions) -> Result<Loaded, String>
     };
     if let Some(kind) = kind {
         let reason = format!(
-            "a {kind} rule: a pack holds event rules; compile it with `eql_rule!`, \
-             or a folder of them with `eqlc::sequence::pack`"
+            "a {kind} rule: name a type for the folder's sequence and sample rules \
+             (`sequences = Name` in `eql_pack!`, `PackBuild::sequences`), or compile it \
+             with `eql_rule!`"
         );
         return if load.skip_unsupported {
             Ok(Loaded::Skipped(reason))

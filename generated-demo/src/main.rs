@@ -3,9 +3,14 @@
 //! Every rule file under `rules/` is compiled into this binary by
 //! `eql_pack!` when it is built; nothing is interpreted at run time. Each
 //! input line is decoded into just the fields the rules read, matched against
-//! every rule, and each match is written to stdout as one JSON alert. A line
-//! that is not a valid event is reported on stderr with its number and
-//! skipped; the scan goes on.
+//! every event rule, fed to every sequence rule, and each match is written to
+//! stdout as one JSON alert. A line that is not a valid event is reported on
+//! stderr with its number and skipped; the scan goes on.
+//!
+//! Each input file is one stream for the sequence rules: its events must come
+//! in timestamp order (an older event is refused by the sequences, reported
+//! and counted, and still matched by the event rules), and at its end the
+//! sequences waiting for it are reported and the state is cleared.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
@@ -15,6 +20,7 @@ use std::time::Instant;
 
 use clap::Parser;
 use eql_runtime::alert::{self, ALERT_FIELDS};
+use eql_runtime::join::JoinMatch;
 use eql_runtime::json::{Record, RecordView};
 use eql_runtime::ndjson::{LineRead, read_line};
 use eql_runtime::{Fields, RuleMeta, eql_pack};
@@ -24,6 +30,7 @@ eql_pack! {
     #[eql(
         dir = "../rules",
         fields = ["@timestamp", "container.id", "process.name", "process.args"],
+        sequences = RuleSequences,
     )]
     pub Rules;
 }
@@ -54,9 +61,13 @@ struct Totals {
     malformed: u64,
     /// `file:line` of the first malformed lines, for the summary.
     first_malformed: Vec<String>,
+    /// Events the sequence rules refused (older than an earlier event of
+    /// the same file, or without a timestamp).
+    refused: u64,
 }
 
-/// How many malformed lines the summary names.
+/// How many malformed lines the summary names, and how many refused events
+/// are reported one by one.
 const SUMMARY_MALFORMED: usize = 10;
 
 fn main() -> ExitCode {
@@ -115,8 +126,17 @@ fn main() -> ExitCode {
         if unlisted > 0 {
             listed.push_str(&format!(" and {unlisted} more"));
         }
+        let refused = if totals.refused > 0 {
+            format!(
+                ", {} events out of order or untimed left out of sequences",
+                totals.refused
+            )
+        } else {
+            String::new()
+        };
         eprintln!(
-            "{} events read, {} alerts, {} malformed lines skipped{}; {:.0} events/s ({} rules)",
+            "{} events read, {} alerts, {} malformed lines skipped{}{refused}; {:.0} events/s \
+             ({} rules)",
             totals.events,
             totals.alerts,
             totals.malformed,
@@ -126,7 +146,7 @@ fn main() -> ExitCode {
                 format!(" ({listed})")
             },
             totals.events as f64 / seconds,
-            Rules::RULES.len(),
+            Rules::RULES.len() + RuleSequences::RULES.len(),
         );
     }
     if failed {
@@ -139,6 +159,8 @@ fn main() -> ExitCode {
 /// Reusable buffers of a scan.
 struct Scanner {
     record: Record<Rules>,
+    /// The state of the sequence rules, for the file being read.
+    sequences: RuleSequences<u64>,
     line: Vec<u8>,
     /// The slot of each alert field in the pack's record.
     alert_slots: [u32; ALERT_FIELDS.len()],
@@ -154,6 +176,7 @@ impl Scanner {
         });
         Scanner {
             record: Record::new(),
+            sequences: RuleSequences::new(),
             line: Vec::new(),
             alert_slots,
         }
@@ -167,11 +190,12 @@ impl Scanner {
         totals: &mut Totals,
     ) -> io::Result<()> {
         let mut line_number = 0u64;
+        let mut write_error = None;
         loop {
             self.line.clear();
             let read = read_line(&mut reader, &mut self.line, MAX_LINE)?;
             if read == LineRead::End {
-                return Ok(());
+                break;
             }
             line_number += 1;
             if read == LineRead::TooLong {
@@ -189,7 +213,6 @@ impl Scanner {
                 }
             };
             totals.events += 1;
-            let mut write_error = None;
             Rules::for_each_match(&event, |rule| {
                 totals.alerts += 1;
                 let alert = alert_json(rule, name, line_number, &event, &self.alert_slots);
@@ -197,9 +220,32 @@ impl Scanner {
                     write_error = Some(error);
                 }
             });
+            let pushed = self.sequences.push(&event, line_number, |rule, found| {
+                totals.alerts += 1;
+                if let Err(error) = writeln!(out, "{}", join_alert_json(rule, name, found)) {
+                    write_error = Some(error);
+                }
+            });
+            if let Err(refused) = pushed {
+                totals.refused += 1;
+                if totals.refused <= SUMMARY_MALFORMED as u64 {
+                    eprintln!("{name}:{line_number}: left out of the sequence rules: {refused}");
+                }
+            }
             if let Some(error) = write_error {
                 return Err(error);
             }
+        }
+        // The end of the file ends its stream.
+        self.sequences.finish(|rule, found| {
+            totals.alerts += 1;
+            if let Err(error) = writeln!(out, "{}", join_alert_json(rule, name, found)) {
+                write_error = Some(error);
+            }
+        });
+        match write_error {
+            Some(error) => Err(error),
+            None => Ok(()),
         }
     }
 }
@@ -209,6 +255,24 @@ fn report_malformed(name: &str, line_number: u64, message: &str, totals: &mut To
     totals.malformed += 1;
     if totals.first_malformed.len() < SUMMARY_MALFORMED {
         totals.first_malformed.push(format!("{name}:{line_number}"));
+    }
+}
+
+/// The alert of a completed sequence or sample.
+fn join_alert_json(rule: &RuleMeta, file: &str, found: JoinMatch<'_, u64>) -> serde_json::Value {
+    let lines: Vec<Option<u64>> = found.events().map(|line| line.copied()).collect();
+    let key: Vec<serde_json::Value> = found.key().values().map(alert::key_json).collect();
+    alert::join_alert(&alert_rule(rule), file, &lines, &key)
+}
+
+fn alert_rule(rule: &RuleMeta) -> alert::AlertRule<'_> {
+    alert::AlertRule {
+        id: rule.id,
+        name: rule.name,
+        severity: rule.severity,
+        risk_score: rule.risk_score,
+        tactics: rule.tactics,
+        techniques: rule.techniques,
     }
 }
 
@@ -232,13 +296,5 @@ fn alert_json(
             (*path, values)
         })
         .collect();
-    let alert_rule = alert::AlertRule {
-        id: rule.id,
-        name: rule.name,
-        severity: rule.severity,
-        risk_score: rule.risk_score,
-        tactics: rule.tactics,
-        techniques: rule.techniques,
-    };
-    alert::alert(&alert_rule, file, line, &fields, event.line())
+    alert::alert(&alert_rule(rule), file, line, &fields, event.line())
 }

@@ -13,7 +13,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use eql_runtime::json::Document;
+use eqlc::CompiledQuery;
 use eqlc::interpret::Interpreter;
+use eqlc::sequence::SequencePlan;
+use eqlc::sequence::interpret::SequenceInterpreter;
+use eqlc::sequence::pack::load_mixed;
 
 /// Sample files named otherwise than the rule file they were written for
 /// (file stems); every other file of `samples/` is named after its rule.
@@ -69,12 +73,27 @@ fn sample_path(sample: &str) -> String {
 /// The rules of `rules/`, compiled for the interpreter: file stem, rule id,
 /// interpreter.
 fn rules() -> Vec<(String, String, Interpreter)> {
-    let pack = eqlc::pack::load_pack(&workspace().join("rules")).expect("the rules compile");
+    let (pack, _) = load_mixed(&workspace().join("rules")).expect("the rules compile");
     pack.rules
         .into_iter()
         .map(|rule| {
             let interpreter = Interpreter::new(rule.compiled.filter).expect("regexes compile");
             (stem(&rule.path), rule.rule.rule_id, interpreter)
+        })
+        .collect()
+}
+
+/// The sequence rules of `rules/`: file stem, rule id, plan.
+fn sequence_rules() -> Vec<(String, String, SequencePlan)> {
+    let (_, joins) = load_mixed(&workspace().join("rules")).expect("the rules compile");
+    joins
+        .rules
+        .into_iter()
+        .map(|rule| match rule.compiled {
+            CompiledQuery::Sequence(sequence) => {
+                (stem(&rule.path), rule.rule.rule_id, sequence.plan)
+            }
+            _ => panic!("{}: rules/ holds no sample rules", rule.path.display()),
         })
         .collect()
 }
@@ -122,6 +141,7 @@ fn demo_alerts() -> BTreeSet<Alert> {
     let stem_of_id: Vec<(String, String)> = rules()
         .into_iter()
         .map(|(stem, id, _)| (id, stem))
+        .chain(sequence_rules().into_iter().map(|(stem, id, _)| (id, stem)))
         .collect();
     let files: Vec<String> = samples()
         .iter()
@@ -153,22 +173,45 @@ fn demo_alerts() -> BTreeSet<Alert> {
         .collect()
 }
 
-/// The alerts of the interpreter, running the same rule files.
+/// The alerts of the interpreter, running the same rule files: event rules
+/// on each line; sequence rules over each file as one stream, the alert on
+/// the line that completes a sequence.
 fn interpreted_alerts() -> BTreeSet<Alert> {
     let rules = rules();
+    let sequences = sequence_rules();
     let mut document = Document::new();
     let mut alerts = BTreeSet::new();
     for (sample, _) in samples() {
         let text = std::fs::read_to_string(workspace().join(sample_path(&sample))).expect("sample");
+        let mut engines: Vec<(String, SequenceInterpreter<u64>)> = sequences
+            .iter()
+            .map(|(stem, _, plan)| {
+                let engine = SequenceInterpreter::new(plan).expect("regexes compile");
+                (stem.clone(), engine)
+            })
+            .collect();
         for (index, line) in text.lines().enumerate() {
             let Ok(event) = document.decode(line.as_bytes()) else {
                 continue;
             };
+            let line_number = index as u64 + 1;
             for (rule, _, interpreter) in &rules {
                 if interpreter.matches(&event) {
-                    alerts.insert((sample.clone(), index as u64 + 1, rule.clone()));
+                    alerts.insert((sample.clone(), line_number, rule.clone()));
                 }
             }
+            for (rule, engine) in &mut engines {
+                let _ = engine.push(&event, line_number, |found| {
+                    let last = found.events().iter().flatten().max().copied();
+                    alerts.insert((sample.clone(), last.unwrap_or_default(), rule.clone()));
+                });
+            }
+        }
+        for (rule, engine) in &mut engines {
+            engine.finish(|found| {
+                let last = found.events().iter().flatten().max().copied();
+                alerts.insert((sample.clone(), last.unwrap_or_default(), rule.clone()));
+            });
         }
     }
     alerts

@@ -344,3 +344,107 @@ fn every_kind_of_bad_line_is_named_and_skipped_and_no_event_is_lost() {
     );
     let _ = std::fs::remove_file(&path);
 }
+
+/// A line for the sequence rule of `rules/`: a tunnelling tool's start or
+/// its connection, at second `second` of a minute.
+fn tunnel_line(second: u32, network: bool, entity: &str) -> String {
+    if network {
+        format!(
+            "{{\"@timestamp\":\"2026-01-01T00:00:{second:02}Z\",\"event\":{{\"category\":\"network\",\
+             \"action\":\"connection_attempted\"}},\"process\":{{\"name\":\"frpc\",\
+             \"entity_id\":\"{entity}\"}},\"container\":{{\"id\":\"c9\"}},\
+             \"destination\":{{\"ip\":\"192.0.2.7\"}}}}"
+        )
+    } else {
+        format!(
+            "{{\"@timestamp\":\"2026-01-01T00:00:{second:02}Z\",\"event\":{{\"category\":\"process\",\
+             \"type\":\"start\",\"action\":\"exec\"}},\"process\":{{\"name\":\"frpc\",\
+             \"entity_id\":\"{entity}\"}},\"container\":{{\"id\":\"c9\"}}}}"
+        )
+    }
+}
+
+#[test]
+fn sequence_alerts_name_each_event_and_late_events_are_reported() {
+    let input = [
+        tunnel_line(10, false, "e1"),
+        tunnel_line(20, false, "e2"),
+        // Older than the line before: refused by the sequence rule, so e1's
+        // connection here does not complete e1's sequence.
+        tunnel_line(15, true, "e1"),
+        tunnel_line(30, true, "e2"),
+    ]
+    .join("\n");
+    let output = run(&[], Some(input.as_bytes()));
+    assert!(output.status.success());
+    let alerts = alerts(&output);
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    let alert = &alerts[0];
+    assert_eq!(alert["rule_id"], "0c6f3f7e-2b1d-4c55-9a0e-6c1f4d2e8b31");
+    assert_eq!(alert["severity"], "high");
+    assert_eq!(alert["tactics"], serde_json::json!(["TA0011"]));
+    assert_eq!(alert["file"], "-");
+    assert_eq!(alert["line"], 4);
+    assert_eq!(
+        alert["events"],
+        serde_json::json!([{"line": 2}, {"line": 4}])
+    );
+    assert_eq!(alert["join_key"], serde_json::json!(["c9", "e2"]));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "-:3: left out of the sequence rules: the event is older than the latest event seen"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "4 events read, 1 alerts, 0 malformed lines skipped, 1 events out of order or \
+             untimed left out of sequences"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn each_input_file_is_a_stream_of_its_own() {
+    let dir = std::env::temp_dir().join(format!("eqlc-demo-streams-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary folder");
+    let first = dir.join("first.ndjson");
+    let second = dir.join("second.ndjson");
+    // The tool starts at the end of one file; its connection, in the next
+    // file, is earlier in time and joins nothing across files.
+    std::fs::write(&first, tunnel_line(50, false, "e1")).expect("write");
+    std::fs::write(
+        &second,
+        [
+            tunnel_line(5, true, "e1"),
+            tunnel_line(6, false, "e3"),
+            tunnel_line(7, true, "e3"),
+        ]
+        .join("\n"),
+    )
+    .expect("write");
+    let output = run(
+        &[
+            first.to_str().expect("UTF-8"),
+            second.to_str().expect("UTF-8"),
+        ],
+        None,
+    );
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(output.status.success());
+    let alerts = alerts(&output);
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert!(
+        alerts[0]["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("second.ndjson"))
+    );
+    assert_eq!(
+        alerts[0]["events"],
+        serde_json::json!([{"line": 2}, {"line": 3}])
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("left out"), "{stderr}");
+}

@@ -1,5 +1,6 @@
-//! Compiles every single-event rule of the shared rule corpus into one pack,
-//! and every sequence and sample rule into a second generated module.
+//! Compiles every rule of the shared rule corpus into one pack: the
+//! single-event rules into `CorpusPack`, the sequence and sample rules into
+//! `CorpusSequences` beside it.
 //!
 //! The corpus is found as the tests find it: `EQLC_SHARED`, else `../shared`
 //! beside the workspace. Without it the pack is empty, and the tests say they
@@ -17,22 +18,25 @@ fn main() {
     let corpus = shared.join("corpus/detection-rules");
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
     let out = out_dir.join("corpus_pack.rs");
-    let sequences_out = out_dir.join("corpus_sequences.rs");
     let found = corpus.is_dir();
     println!("cargo:rustc-env=EQLC_CORPUS_FOUND={found}");
     if !found {
         println!("cargo:rerun-if-changed={}", corpus.display());
-        write_empty(&out, &sequences_out);
+        write_empty(&out);
         return;
     }
     let build = eqlc::build::PackBuild::new(&corpus, "CorpusPack")
-        .skip_unsupported(true)
+        .sequences("CorpusSequences")
         .extra_fields(["@timestamp"]);
     match build.write(&out) {
         Ok(summary) => {
             println!(
                 "cargo:rustc-env=EQLC_CORPUS_SKIPPED={}",
                 summary.skipped.len()
+            );
+            println!(
+                "cargo:rustc-env=EQLC_CORPUS_SEQUENCES={}",
+                summary.sequences
             );
         }
         Err(errors) => {
@@ -42,30 +46,13 @@ fn main() {
             std::process::exit(1);
         }
     }
-    match eqlc::sequence::pack::JoinPackBuild::new(&corpus).write(&sequences_out) {
-        Ok(pack) => println!("cargo:rustc-env=EQLC_CORPUS_SEQUENCES={}", pack.rules.len()),
-        Err(errors) => {
-            for error in errors {
-                println!("cargo:warning={error}");
-            }
-            std::process::exit(1);
-        }
-    }
 }
 
-fn write_empty(out: &Path, sequences_out: &Path) {
+fn write_empty(out: &Path) {
     println!("cargo:rustc-env=EQLC_CORPUS_SKIPPED=0");
     println!("cargo:rustc-env=EQLC_CORPUS_SEQUENCES=0");
-    let empty = "pub const RULES: [&eql_runtime::RuleMeta; 0] = []; \
-                 pub fn run_lines(_: usize, _: &[&[u8]], _: &mut dyn FnMut(&[Option<usize>])) -> bool { false }";
-    if let Err(error) = std::fs::write(sequences_out, empty) {
-        println!(
-            "cargo:warning=cannot write {}: {error}",
-            sequences_out.display()
-        );
-        std::process::exit(1);
-    }
-    let code = "eql_runtime::eql_pack! { #[eql(dir = \"src/empty\")] pub CorpusPack; }";
+    let code = "eql_runtime::eql_pack! { \
+                #[eql(dir = \"src/empty\", sequences = CorpusSequences)] pub CorpusPack; }";
     if let Err(error) = std::fs::write(out, code) {
         println!("cargo:warning=cannot write {}: {error}", out.display());
         std::process::exit(1);

@@ -11,12 +11,14 @@
 use std::path::{Path, PathBuf};
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::quote;
+use quote::{format_ident, quote};
 
 use super::emit::{JoinRuleItem, emit_sample_rule, emit_sequence_rule};
 use super::{CompiledQuery, compile_query};
 use crate::emit::EmitContext;
-use crate::pack::{PackError, render_in_file, rule_files, rule_options};
+use crate::pack::{
+    LoadOptions, Pack, PackError, load_pack_with, render_in_file, rule_files, rule_options,
+};
 use crate::rule_file::{RuleFile, parse_rule_file};
 
 /// A compiled sequence or sample rule of a folder.
@@ -245,4 +247,269 @@ impl JoinPackBuild {
         })?;
         Ok(pack)
     }
+}
+
+/// How the type that runs a folder's sequence and sample rules is written.
+#[derive(Clone, Debug)]
+pub struct JoinSetItem<'a> {
+    pub attrs: TokenStream,
+    pub vis: TokenStream,
+    pub name: Ident,
+    pub pack: &'a JoinPack,
+}
+
+/// The ECS paths the rules of a join pack read, sorted and deduplicated.
+pub fn join_paths(pack: &JoinPack) -> Vec<String> {
+    let mut paths: Vec<String> = Vec::new();
+    for rule in &pack.rules {
+        match &rule.compiled {
+            CompiledQuery::Sequence(sequence) => {
+                paths.extend(sequence.plan.paths().iter().map(|path| path.to_string()));
+            }
+            CompiledQuery::Sample(sample) => {
+                paths.extend(sample.plan.paths().iter().map(|path| path.to_string()));
+            }
+            CompiledQuery::Event(_) => {}
+        }
+    }
+    paths.sort_unstable();
+    paths.dedup();
+    paths
+}
+
+/// One type that holds the state of every sequence and sample rule of a
+/// folder: `push` feeds an event to each of them and reports each completed
+/// sequence with the rule's metadata; `finish` ends the stream and reports
+/// the samples and what waited for the end. The rules' own types sit in a
+/// hidden module beside it.
+pub fn emit_join_set(item: &JoinSetItem<'_>, cx: &EmitContext) -> TokenStream {
+    let rt = &cx.runtime;
+    let JoinSetItem {
+        attrs,
+        vis,
+        name,
+        pack,
+    } = item;
+    let module = format_ident!("__eql_{}", snake_case(&name.to_string()));
+    let names = type_names(&pack.rules);
+    let mut types = Vec::new();
+    let mut fields = Vec::new();
+    let mut inits = Vec::new();
+    let mut pushes = Vec::new();
+    let mut sequence_pushes = Vec::new();
+    let mut finishes = Vec::new();
+    let mut open_keys = Vec::new();
+    for (index, (rule, ty)) in pack.rules.iter().zip(&names).enumerate() {
+        let field = format_ident!("rule_{index}");
+        let meta = rule.rule.meta();
+        let doc = format!("{} ({})", rule.rule.name, rule.path.display());
+        let join_item = JoinRuleItem {
+            attrs: quote!(#[doc = #doc]),
+            vis: quote!(pub),
+            name: ty.clone(),
+            meta: &meta,
+            tracked_file: Some(rule.path.display().to_string()),
+        };
+        fields.push(quote!(#field: #module::#ty<__EqlPayload>,));
+        open_keys.push(quote!(self.#field.open_keys()));
+        match &rule.compiled {
+            CompiledQuery::Sequence(sequence) => {
+                types.push(emit_sequence_rule(&join_item, &sequence.plan, cx));
+                inits.push(quote!(#field: #module::#ty::with_limits(limits),));
+                sequence_pushes.push(quote! {
+                    refused = refused.and(self.#field.push(
+                        event,
+                        ::core::clone::Clone::clone(&payload),
+                        |found| on_result(&<#module::#ty>::META, #rt::join::JoinMatch::Sequence(found)),
+                    ));
+                });
+                finishes.push(quote! {
+                    self.#field.finish(|found| {
+                        on_result(&<#module::#ty>::META, #rt::join::JoinMatch::Sequence(found))
+                    });
+                });
+            }
+            CompiledQuery::Sample(sample) => {
+                types.push(emit_sample_rule(&join_item, &sample.plan, cx));
+                inits.push(quote!(#field: #module::#ty::with_spec(#module::#ty::<__EqlPayload>::spec(), limits),));
+                pushes.push(quote! {
+                    self.#field.push(event, ::core::clone::Clone::clone(&payload));
+                });
+                finishes.push(quote! {
+                    self.#field.finish(|found| {
+                        on_result(&<#module::#ty>::META, #rt::join::JoinMatch::Sample(found))
+                    });
+                });
+            }
+            CompiledQuery::Event(_) => {}
+        }
+    }
+    let count = pack.rules.len();
+    // Every sequence takes the event; the first refusal is returned.
+    let push_body = if sequence_pushes.is_empty() {
+        quote! {
+            #(#pushes)*
+            ::core::result::Result::Ok(())
+        }
+    } else {
+        quote! {
+            #(#pushes)*
+            let mut refused = ::core::result::Result::Ok(());
+            #(#sequence_pushes)*
+            refused
+        }
+    };
+    let paths = join_paths(pack);
+    let entries = paths.iter().enumerate().map(|(slot, path)| {
+        let slot = slot as u32;
+        quote!(#rt::__private::FieldEntry {
+            name: #path,
+            shape: #rt::__private::Shape::Leaf,
+            first_slot: #slot,
+        })
+    });
+    let doc_module = format!("The rule types of [`{name}`].");
+    quote! {
+        #[doc = #doc_module]
+        #[doc(hidden)]
+        #[allow(non_snake_case, clippy::all)]
+        #vis mod #module {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #(#types)*
+        }
+
+        #attrs
+        #vis struct #name<__EqlPayload = u64> {
+            #(#fields)*
+            __eql_payload: ::core::marker::PhantomData<__EqlPayload>,
+        }
+
+        const _: () = {
+            impl #name {
+                /// The metadata of every sequence and sample rule, in file
+                /// order.
+                pub const RULES: [&'static #rt::RuleMeta; #count] = [#(&<#module::#names>::META),*];
+
+                /// The ECS paths the rules read, sorted.
+                pub const PATHS: &'static [&'static str] = &[#(#paths),*];
+            }
+
+            #[automatically_derived]
+            impl<__EqlPayload> #rt::json::PathSet for #name<__EqlPayload> {
+                const PATHS: &'static [&'static str] = <#name>::PATHS;
+                const FIELDS: &'static [#rt::__private::FieldEntry] = &[#(#entries),*];
+            }
+
+            #[allow(
+                // An empty folder reads neither the event nor the payload.
+                unused_variables,
+                unused_mut,
+                clippy::all,
+            )]
+            impl<__EqlPayload: ::core::clone::Clone> #name<__EqlPayload> {
+                /// Every rule with no event seen and no key open.
+                pub fn new() -> Self {
+                    Self::with_limits(::core::default::Default::default())
+                }
+
+                /// Every rule with other bounds on its memory (each rule has
+                /// its own).
+                pub fn with_limits(limits: #rt::sequence::Limits) -> Self {
+                    #name {
+                        #(#inits)*
+                        __eql_payload: ::core::marker::PhantomData,
+                    }
+                }
+
+                /// Feeds the next event, in timestamp order, to every rule,
+                /// with what results should report for it (a line number, an
+                /// id), and calls `on_result` with each sequence completed.
+                /// An event older than the latest one, or without a
+                /// timestamp, is refused by the sequences (and counted by
+                /// each); the samples still take it.
+                pub fn push<__EqlEvent, __EqlOnResult>(
+                    &mut self,
+                    event: &__EqlEvent,
+                    payload: __EqlPayload,
+                    mut on_result: __EqlOnResult,
+                ) -> ::core::result::Result<(), #rt::sequence::Refused>
+                where
+                    __EqlEvent: #rt::Fields + ?::core::marker::Sized,
+                    __EqlOnResult: ::core::ops::FnMut(
+                        &'static #rt::RuleMeta,
+                        #rt::join::JoinMatch<'_, __EqlPayload>,
+                    ),
+                {
+                    #push_body
+                }
+
+                /// Ends the stream: reports the sequences that waited for
+                /// trailing missing steps or a `tail` pipe, and the samples,
+                /// rule by rule; then every rule starts afresh.
+                pub fn finish<__EqlOnResult>(&mut self, mut on_result: __EqlOnResult)
+                where
+                    __EqlOnResult: ::core::ops::FnMut(
+                        &'static #rt::RuleMeta,
+                        #rt::join::JoinMatch<'_, __EqlPayload>,
+                    ),
+                {
+                    #(#finishes)*
+                }
+
+                /// How many join keys hold state now, over every rule.
+                pub fn open_keys(&self) -> usize {
+                    0 #(+ #open_keys)*
+                }
+            }
+
+            #[automatically_derived]
+            impl<__EqlPayload: ::core::clone::Clone> ::core::default::Default for #name<__EqlPayload> {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
+
+            #[automatically_derived]
+            impl<__EqlPayload> ::core::fmt::Debug for #name<__EqlPayload> {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.debug_struct(::core::stringify!(#name))
+                        .field("rules", &#count)
+                        .finish_non_exhaustive()
+                }
+            }
+        };
+    }
+}
+
+/// `RuleSequences` becomes `rule_sequences`.
+fn snake_case(name: &str) -> String {
+    let mut snake = String::new();
+    for (index, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if index > 0 {
+                snake.push('_');
+            }
+            snake.push(c.to_ascii_lowercase());
+        } else {
+            snake.push(c);
+        }
+    }
+    snake
+}
+
+/// A folder's event rules, as a pack, and its sequence and sample rules.
+/// The pack's `skipped` leaves out the files the join pack holds.
+pub fn load_mixed(dir: &Path) -> Result<(Pack, JoinPack), Vec<PackError>> {
+    let mut pack = load_pack_with(
+        dir,
+        &LoadOptions {
+            skip_unsupported: true,
+        },
+    )?;
+    let joins = load_join_pack(dir)?;
+    pack.skipped
+        .retain(|(path, _)| !joins.rules.iter().any(|rule| &rule.path == path));
+    Ok((pack, joins))
 }
