@@ -1,29 +1,197 @@
 //! A readable account of what a compiled rule checks, in the order it checks
 //! it: the lowered and optimised condition, with the sets and patterns that
-//! were merged and how each will be tested.
+//! were merged and how each will be tested. A sequence or sample is
+//! explained step by step, each step as an event rule, with how the steps
+//! join.
 
 use std::fmt::Write;
 
+use eql_core::pipe::Pipe;
 use eql_core::text::{self, PatternKind};
 
-use crate::Compiled;
-use crate::ir::{Cond, Constant, FieldTable, Scalar, Test, ValuePred};
+use crate::ir::{Cond, Constant, EventFilter, FieldTable, Scalar, Test, ValuePred};
+use crate::sequence::{CompiledSample, CompiledSequence, KeyField, Step};
+use crate::{Compiled, CompiledQuery, ast};
 
 /// The explanation of `compiled`, as indented text.
 pub fn explain(compiled: &Compiled) -> String {
-    let filter = &compiled.filter;
     let mut out = String::new();
-    let _ = writeln!(out, "fields read ({}):", filter.fields.len());
+    explain_filter(&compiled.filter, 0, &mut out);
+    explain_pipes(&compiled.pipes, &mut out);
+    out
+}
+
+/// The explanation of any compiled query.
+pub fn explain_query(compiled: &CompiledQuery) -> String {
+    match compiled {
+        CompiledQuery::Event(compiled) => explain(compiled),
+        CompiledQuery::Sequence(sequence) => explain_sequence(sequence),
+        CompiledQuery::Sample(sample) => explain_sample(sample),
+    }
+}
+
+/// A sequence: how events are ordered and joined, then each step as written
+/// with the engine stages it fills, then the `until` and the pipes.
+pub fn explain_sequence(compiled: &CompiledSequence) -> String {
+    let plan = &compiled.plan;
+    let ast::QueryBody::Sequence(sequence) = &compiled.query.body else {
+        return String::new();
+    };
+    let written = plan.written_steps().len() - usize::from(plan.until.is_some());
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "sequence of {written} steps ({} stages once `runs` is written out), {}",
+        plan.steps.len(),
+        describe_key_count(plan.key_count)
+    );
+    let _ = write!(out, "events in order of {}", plan.timestamp_field);
+    if let Some(tiebreaker) = &plan.tiebreaker_field {
+        let _ = write!(out, ", then {tiebreaker}");
+    }
+    let _ = writeln!(out, "; a late or untimed event is refused");
+    match &sequence.maxspan {
+        Some(maxspan) => {
+            let unit = maxspan.unit.as_ref().map_or("", |unit| unit.node.as_str());
+            let _ = writeln!(
+                out,
+                "maxspan: {}{unit} from the first event, inclusive",
+                maxspan.value.node
+            );
+        }
+        None => {
+            let _ = writeln!(out, "maxspan: none");
+        }
+    }
+
+    // Each step as written, with the stages it fills.
+    let mut stage = 0;
+    let mut number = 0;
+    while stage < plan.steps.len() {
+        let step = &plan.steps[stage];
+        let runs = plan.steps[stage..]
+            .iter()
+            .take_while(|other| other.written == step.written)
+            .count();
+        number += 1;
+        let stages = if runs == 1 {
+            format!("stage {}", stage + 1)
+        } else {
+            format!("stages {}-{}, runs={runs}", stage + 1, stage + runs)
+        };
+        let _ = writeln!(out, "step {number} ({stages}):");
+        if step.missing {
+            let _ = writeln!(out, "  {}", describe_missing(plan.steps.as_slice(), stage));
+        }
+        explain_step(step, &mut out);
+        stage += runs;
+    }
+    if let Some(until) = &plan.until {
+        let _ = writeln!(
+            out,
+            "until (drops the pending sequences of its key, after the event was tried as a step):"
+        );
+        explain_step(until, &mut out);
+    }
+    explain_pipes(&plan.pipes, &mut out);
+    out
+}
+
+/// A sample: each filter as an event rule and its keys.
+pub fn explain_sample(compiled: &CompiledSample) -> String {
+    let plan = &compiled.plan;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "sample of {} filters, {}; one distinct event per filter, in any order",
+        plan.filters.len(),
+        describe_key_count(plan.key_count)
+    );
+    let _ = writeln!(
+        out,
+        "samples are known at the end of the input, listed in key order"
+    );
+    for (index, filter) in plan.filters.iter().enumerate() {
+        let _ = writeln!(out, "filter {}:", index + 1);
+        explain_step(filter, &mut out);
+    }
+    explain_pipes(&plan.pipes, &mut out);
+    out
+}
+
+fn describe_key_count(key_count: usize) -> String {
+    match key_count {
+        0 => "no join key".to_owned(),
+        1 => "joined by 1 key".to_owned(),
+        n => format!("joined by {n} keys"),
+    }
+}
+
+/// What a missing step at `stage` of `steps` rejects.
+fn describe_missing(steps: &[Step], stage: usize) -> String {
+    let positive = |index: &usize| !steps[*index].missing;
+    let before = (0..stage).rev().find(positive);
+    let after = (stage + 1..steps.len()).find(positive);
+    match (before, after) {
+        (Some(before), Some(after)) => format!(
+            "missing: an event of the same key matching here between stages {} and {} \
+             rejects the sequence",
+            before + 1,
+            after + 1
+        ),
+        (None, _) => "missing, leading: with the other leading and trailing missing steps, \
+             rejects the sequence when each has a matching event of its key within maxspan"
+            .to_owned(),
+        (_, None) => "missing, trailing: with the other leading and trailing missing steps, \
+             rejects the sequence when each has a matching event of its key within maxspan; \
+             the sequence is reported once maxspan has passed or the input ends"
+            .to_owned(),
+    }
+}
+
+/// A step's keys and condition, indented under its heading.
+fn explain_step(step: &Step, out: &mut String) {
+    let keys: Vec<String> = step.keys.iter().map(describe_key).collect();
+    if keys.is_empty() {
+        let _ = writeln!(out, "  join keys: none");
+    } else {
+        let _ = writeln!(out, "  join keys: {}", keys.join(", "));
+    }
+    explain_filter(&step.filter, 1, out);
+}
+
+fn describe_key(key: &KeyField) -> String {
+    if key.optional {
+        format!("?{} (null when absent)", key.path)
+    } else {
+        key.path.clone()
+    }
+}
+
+/// The fields a filter reads and its condition, at `depth` levels of indent.
+fn explain_filter(filter: &EventFilter, depth: usize, out: &mut String) {
+    let indent = "  ".repeat(depth);
+    let _ = writeln!(out, "{indent}fields read ({}):", filter.fields.len());
     for field in &filter.fields.fields {
         let optional = if field.optional { " (optional)" } else { "" };
-        let _ = writeln!(out, "  {}{optional}", field.path);
+        let _ = writeln!(out, "{indent}  {}{optional}", field.path);
     }
-    let _ = writeln!(out, "condition, cheapest checks first:");
-    explain_cond(&filter.condition, &filter.fields, 1, &mut out);
-    if !compiled.pipes.is_empty() {
-        let _ = writeln!(out, "pipes: {:?}", compiled.pipes);
+    let _ = writeln!(out, "{indent}condition, cheapest checks first:");
+    explain_cond(&filter.condition, &filter.fields, depth + 1, out);
+}
+
+fn explain_pipes(pipes: &[Pipe], out: &mut String) {
+    if pipes.is_empty() {
+        return;
     }
-    out
+    let pipes: Vec<String> = pipes
+        .iter()
+        .map(|pipe| match pipe {
+            Pipe::Head(n) => format!("head {n}"),
+            Pipe::Tail(n) => format!("tail {n}"),
+        })
+        .collect();
+    let _ = writeln!(out, "pipes: {}", pipes.join(" | "));
 }
 
 fn explain_cond(cond: &Cond, fields: &FieldTable, depth: usize, out: &mut String) {

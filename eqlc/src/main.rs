@@ -57,6 +57,13 @@ enum Command {
     },
     /// Run rules over NDJSON events with the interpreter, printing one JSON
     /// alert per match on stdout and a summary on stderr.
+    ///
+    /// Sequence and sample rules read the inputs as one stream, in the order
+    /// given; their alerts name the file and line of each step's event.
+    /// Events must come in timestamp order: a sequence refuses an event older
+    /// than one it has seen, or one without a timestamp, and the summary
+    /// counts them. Samples, and sequences waiting for trailing missing
+    /// steps, are reported at the end of the input.
     Run {
         /// A rule file or a folder of rule files.
         #[arg(long, short)]

@@ -95,6 +95,26 @@ pub enum CompiledQuery {
     Sample(CompiledSample),
 }
 
+impl CompiledQuery {
+    /// The syntax tree, checked and desugared.
+    pub fn query(&self) -> &ast::Query {
+        match self {
+            CompiledQuery::Event(compiled) => &compiled.query,
+            CompiledQuery::Sequence(sequence) => &sequence.query,
+            CompiledQuery::Sample(sample) => &sample.query,
+        }
+    }
+
+    /// Problems that did not stop compilation.
+    pub fn warnings(&self) -> &Diagnostics {
+        match self {
+            CompiledQuery::Event(compiled) => &compiled.warnings,
+            CompiledQuery::Sequence(sequence) => &sequence.warnings,
+            CompiledQuery::Sample(sample) => &sample.warnings,
+        }
+    }
+}
+
 /// A sequence query that compiled.
 #[derive(Clone, Debug)]
 pub struct CompiledSequence {

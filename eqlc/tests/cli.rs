@@ -22,10 +22,12 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// Writes `text` to `name` (which may name a folder too) in this run's
+/// scratch folder.
 fn scratch(name: &str, text: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("eqlc-cli-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("scratch folder");
     let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap_or(&dir)).expect("scratch folder");
     std::fs::write(&path, text).expect("scratch file");
     path
 }
@@ -191,16 +193,233 @@ fn check_warns_about_fields_against_ecs() {
 }
 
 #[test]
-fn check_reads_the_fields_of_queries_it_cannot_compile_yet() {
+fn check_reads_the_fields_of_every_step_key_and_until_of_a_sequence() {
     let rule = scratch(
         "sequence.eql",
-        "sequence by host.id [process where proces.name == \"a\"] [network where true]\n",
+        "sequence by host.idd [process where proces.name == \"a\"] [network where true]\n\
+         until [process where event.type == \"ends\"]\n",
     );
     let output = eqlc(&["check", rule.to_str().expect("utf-8 path")]);
+    assert!(output.status.success(), "warnings alone pass");
+    let text = stderr(&output);
+    assert!(text.contains("`host.idd` is not an ECS field"), "{text}");
+    assert!(text.contains("`proces.name` is not an ECS field"), "{text}");
+    assert!(
+        text.contains("`ends` is not an ECS value of `event.type`"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "1 rules checked: 0 errors, 3 warnings (schema: 2 unknown field, 1 unknown value)"
+        ),
+        "{text}"
+    );
+}
+
+/// A sequence rule in Elastic's layout, its query starting on line 10.
+const SEQUENCE_RULE: &str = r#"[rule]
+name = "Shell then listener connection"
+rule_id = "seq-shell-listener"
+severity = "medium"
+risk_score = 47
+language = "eql"
+type = "eql"
+description = "A shell, then two connections to port 4444, and no marker file."
+query = '''
+sequence by host.id with maxspan=1m
+  [process where process.name == "bash"]
+  [network where destination.port == 4444] with runs=2
+  ![file where file.path == "/tmp/x"]
+until [process where event.type == "end"]
+'''
+"#;
+
+#[test]
+fn check_reports_sequence_errors_with_file_line_and_caret() {
+    let rule = scratch(
+        "bad-sequence.toml",
+        &SEQUENCE_RULE.replace("maxspan=1m", "maxspan=1x"),
+    );
+    let step = scratch(
+        "bad-step.eql",
+        "sequence by host.id\n  [process where true]\n  \
+         [network where source.port == destination.port]\n",
+    );
+    let output = eqlc(&[
+        "check",
+        rule.to_str().expect("utf-8 path"),
+        step.to_str().expect("utf-8 path"),
+    ]);
     assert_eq!(output.status.code(), Some(1));
     let text = stderr(&output);
-    assert!(text.contains("`proces.name` is not an ECS field"), "{text}");
-    assert!(text.contains("1 errors, 1 warnings"), "{text}");
+    assert!(text.contains("× unknown time unit `x`"), "{text}");
+    assert!(text.contains("bad-sequence.toml:10:35"), "{text}");
+    assert!(
+        text.contains("help: `maxspan` takes `ms`, `s`, `m`, `h`, `d`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("× comparing a field with another field is not supported"),
+        "{text}"
+    );
+    assert!(text.contains("bad-step.eql:3:18"), "{text}");
+    assert!(
+        text.contains("2 rules checked: 2 errors, 0 warnings"),
+        "{text}"
+    );
+}
+
+#[test]
+fn expand_prints_the_sequence_type() {
+    let rule = scratch("expand/sequence.toml", SEQUENCE_RULE);
+    let output = eqlc(&[
+        "expand",
+        rule.to_str().expect("utf-8 path"),
+        "--name",
+        "Shell",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let code = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        code.contains("pub struct Shell<__EqlPayload = u64> {"),
+        "{code}"
+    );
+    assert!(
+        code.contains("__eql_engine: ::eql_runtime::sequence::Sequences<__EqlPayload>,"),
+        "{code}"
+    );
+    assert!(code.contains("id: \"seq-shell-listener\","), "{code}");
+
+    let sample = scratch(
+        "expand/sample.eql",
+        "sample by host.id [process where true] [network where true]\n",
+    );
+    let output = eqlc(&["expand", sample.to_str().expect("utf-8 path")]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let code = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        code.contains("::eql_runtime::sample::Samples<__EqlPayload>"),
+        "{code}"
+    );
+}
+
+#[test]
+fn explain_shows_each_step_of_a_sequence() {
+    let rule = scratch("explain/sequence.toml", SEQUENCE_RULE);
+    let output = eqlc(&["explain", rule.to_str().expect("utf-8 path")]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
+}
+
+/// Events for [`SEQUENCE_RULE`]: host `a` completes it (line 3 is late),
+/// host `b` is rejected by its missing step (line 9); line 5 has no
+/// timestamp.
+const SEQUENCE_EVENTS: &str = r#"{"@timestamp":"2026-01-01T00:00:00Z","event":{"category":"process"},"process":{"name":"bash"},"host":{"id":"a"}}
+{"@timestamp":"2026-01-01T00:00:01Z","event":{"category":"network"},"destination":{"port":4444},"host":{"id":"a"}}
+{"@timestamp":"2026-01-01T00:00:00.500Z","event":{"category":"network"},"destination":{"port":4444},"host":{"id":"a"}}
+{"@timestamp":"2026-01-01T00:00:02Z","event":{"category":"network"},"destination":{"port":4444},"host":{"id":"a"}}
+{"event":{"category":"network"},"destination":{"port":4444},"host":{"id":"b"}}
+{"@timestamp":"2026-01-01T00:00:03Z","event":{"category":"process"},"process":{"name":"bash"},"host":{"id":"b"}}
+{"@timestamp":"2026-01-01T00:00:04Z","event":{"category":"network"},"destination":{"port":4444},"host":{"id":"b"}}
+{"@timestamp":"2026-01-01T00:00:05Z","event":{"category":"network"},"destination":{"port":4444},"host":{"id":"b"}}
+{"@timestamp":"2026-01-01T00:00:06Z","event":{"category":"file"},"file":{"path":"/tmp/x"},"host":{"id":"b"}}
+"#;
+
+/// An alert in short: `event LINE` for an event rule, `KIND LINES KEYS`
+/// for a sequence or sample (`-` for a missing step).
+fn describe_alert(line: &str) -> String {
+    let alert: serde_json::Value = serde_json::from_str(line).expect("JSON alert");
+    let Some(kind) = alert["kind"].as_str() else {
+        return format!("event {}", alert["line"]);
+    };
+    let lines: Vec<String> = alert["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|event| match event["line"].as_u64() {
+            Some(line) => line.to_string(),
+            None => "-".into(),
+        })
+        .collect();
+    format!("{kind} {} {}", lines.join(","), alert["join_keys"])
+}
+
+#[test]
+fn run_reports_sequences_and_samples_and_counts_refused_events() {
+    scratch("run/sequence.toml", SEQUENCE_RULE);
+    scratch(
+        "run/pair.eql",
+        "sequence by host.id [process where process.name == \"bash\"] \
+         [network where destination.port == 4444]\n",
+    );
+    scratch(
+        "run/sample.eql",
+        "sample by host.id [process where process.name == \"bash\"] \
+         [network where destination.port == 4444]\n",
+    );
+    let folder = scratch("run/port.eql", "network where destination.port == 4444\n");
+    let folder = folder.parent().expect("rule folder").display().to_string();
+    let events = scratch("sequence-events.ndjson", SEQUENCE_EVENTS);
+    let events = events.display().to_string();
+    let output = eqlc(&["run", "--rules", &folder, &events]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let alerts: Vec<String> = stdout.lines().map(describe_alert).collect();
+    assert_eq!(
+        alerts,
+        [
+            // A sequence alerts on the event that completes it, after the
+            // event rules.
+            "event 2",
+            "sequence 1,2 [\"a\"]",
+            "event 3",
+            "event 4",
+            "event 5",
+            "event 7",
+            "sequence 6,7 [\"b\"]",
+            "event 8",
+            // Its trailing missing step is decided when maxspan has passed
+            // or the input ends; samples come at the end, in key order.
+            "sequence 1,2,4,- [\"a\"]",
+            "sample 1,2 [\"a\"]",
+            "sample 6,5 [\"b\"]",
+        ]
+    );
+
+    // A sequence alert names the rule, then the file and line of each
+    // step's event.
+    let sequence = stdout
+        .lines()
+        .find(|line| line.contains("seq-shell-listener"))
+        .expect("a sequence alert");
+    let sequence: serde_json::Value = serde_json::from_str(sequence).expect("JSON alert");
+    assert_eq!(
+        sequence,
+        serde_json::json!({
+            "rule_id": "seq-shell-listener",
+            "rule_name": "Shell then listener connection",
+            "severity": "medium",
+            "risk_score": 47,
+            "tactics": [],
+            "techniques": [],
+            "kind": "sequence",
+            "events": [
+                {"file": events, "line": 1},
+                {"file": events, "line": 2},
+                {"file": events, "line": 4},
+                null,
+            ],
+            "join_keys": ["a"],
+        })
+    );
+    let text = stderr(&output);
+    assert!(
+        text.contains(&format!(
+            "9 events read, 11 alerts, 0 malformed lines skipped, 2 events refused by sequences \
+             (1 late, 1 without a timestamp: {events}:3, {events}:5);"
+        )),
+        "{text}"
+    );
 }
 
 /// One NDJSON input with every kind of bad line between valid events, and

@@ -75,12 +75,14 @@ pub fn run(paths: &[PathBuf], strict: bool, schema: SchemaChoice) -> ExitCode {
         checked += 1;
         match source.compile() {
             Ok(compiled) => {
-                for warning in &compiled.warnings.items {
+                for warning in &compiled.warnings().items {
                     report(&source, warning);
                 }
+                // The schema check reads every step, join key and `until`
+                // of a sequence or sample.
                 if let Some(schema) = &schema {
-                    let options = eqlc::pack::rule_options(&source.rule);
-                    for warning in eqlc::schema::check_compiled(&compiled, &options, schema) {
+                    let options = source.options();
+                    for warning in eqlc::schema::check_query(compiled.query(), &options, schema) {
                         *by_kind.entry(warning.kind).or_default() += 1;
                         report(&source, &warning.diagnostic);
                     }
@@ -90,11 +92,11 @@ pub fn run(paths: &[PathBuf], strict: bool, schema: SchemaChoice) -> ExitCode {
                 for diagnostic in &diagnostics {
                     report(&source, diagnostic);
                 }
-                // A query that parses but does not compile (a sequence, say)
-                // still has its fields checked.
+                // A query that parses but does not compile still has its
+                // fields checked.
                 let parsed = eqlc::parse::parse_query(&source.rule.query);
                 if let (Some(schema), Ok(query)) = (&schema, parsed) {
-                    let options = eqlc::pack::rule_options(&source.rule);
+                    let options = source.options();
                     for warning in eqlc::schema::check_query(&query, &options, schema) {
                         *by_kind.entry(warning.kind).or_default() += 1;
                         report(&source, &warning.diagnostic);

@@ -3,14 +3,16 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use eqlc::CompiledQuery;
 use eqlc::emit::{EmitContext, RuleItem, emit_rule};
+use eqlc::sequence::emit::{JoinRuleItem, emit_sample_rule, emit_sequence_rule};
 use proc_macro2::{Ident, Span};
 use quote::quote;
 
 use super::{Source, read_source};
 
 /// Reads and compiles one rule, reporting problems on stderr.
-fn compile(path: &Path) -> Result<(Source, eqlc::Compiled), ExitCode> {
+fn compile(path: &Path) -> Result<(Source, CompiledQuery), ExitCode> {
     let source = match read_source(path) {
         Ok(Some(source)) => source,
         Ok(None) => {
@@ -42,19 +44,29 @@ pub fn run(path: &Path, name: &str) -> ExitCode {
         eprintln!("error: `{name}` is not a Rust type name");
         return ExitCode::FAILURE;
     };
+    let name = Ident::new(&name.to_string(), Span::call_site());
     let meta = source.rule.meta();
-    let tokens = emit_rule(
-        &RuleItem {
-            attrs: quote!(),
-            vis: quote!(pub),
-            name: Ident::new(&name.to_string(), Span::call_site()),
-            filter: &compiled.filter,
-            meta: &meta,
-            pipes: &compiled.pipes,
-            tracked_file: None,
-        },
-        &EmitContext::default(),
-    );
+    let cx = EmitContext::default();
+    let tokens = match &compiled {
+        CompiledQuery::Event(compiled) => emit_rule(
+            &RuleItem {
+                attrs: quote!(),
+                vis: quote!(pub),
+                name,
+                filter: &compiled.filter,
+                meta: &meta,
+                pipes: &compiled.pipes,
+                tracked_file: None,
+            },
+            &cx,
+        ),
+        CompiledQuery::Sequence(sequence) => {
+            emit_sequence_rule(&join_item(name, &meta), &sequence.plan, &cx)
+        }
+        CompiledQuery::Sample(sample) => {
+            emit_sample_rule(&join_item(name, &meta), &sample.plan, &cx)
+        }
+    };
     match eqlc::pretty(&tokens) {
         Ok(code) => {
             print!("{code}");
@@ -67,10 +79,21 @@ pub fn run(path: &Path, name: &str) -> ExitCode {
     }
 }
 
+/// A sequence or sample rule named `name`, as `eqlc expand` shows it.
+fn join_item(name: Ident, meta: &eqlc::emit::RuleMeta) -> JoinRuleItem<'_> {
+    JoinRuleItem {
+        attrs: quote!(),
+        vis: quote!(pub),
+        name,
+        meta,
+        tracked_file: None,
+    }
+}
+
 pub fn explain(path: &Path) -> ExitCode {
     match compile(path) {
         Ok((_, compiled)) => {
-            print!("{}", eqlc::explain::explain(&compiled));
+            print!("{}", eqlc::explain::explain_query(&compiled));
             ExitCode::SUCCESS
         }
         Err(code) => code,

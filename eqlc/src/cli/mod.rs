@@ -10,7 +10,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use eqlc::rule_file::{RuleFile, parse_rule_file};
-use eqlc::{Compiled, Diagnostic, Severity};
+use eqlc::{CompiledQuery, Diagnostic, Severity};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
 /// A rule read from a file, with the text its spans point into.
@@ -70,10 +70,16 @@ pub fn read_source(path: &Path) -> Result<Option<Source>, String> {
 }
 
 impl Source {
-    /// Compiles the rule with the options its file asks for.
-    pub fn compile(&self) -> Result<Compiled, Vec<Diagnostic>> {
-        let options = eqlc::pack::rule_options(&self.rule);
-        eqlc::compile(&self.rule.query, &options).map_err(|diagnostics| diagnostics.items)
+    /// Compiles the rule, an event query, a sequence or a sample, with the
+    /// options its file asks for.
+    pub fn compile(&self) -> Result<CompiledQuery, Vec<Diagnostic>> {
+        eqlc::compile_query(&self.rule.query, &self.options())
+            .map_err(|diagnostics| diagnostics.items)
+    }
+
+    /// The compiler options the rule's file asks for.
+    pub fn options(&self) -> eqlc::Options {
+        eqlc::pack::rule_options(&self.rule)
     }
 
     /// `diagnostic` drawn against the file, with a caret under its span.

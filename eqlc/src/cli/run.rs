@@ -1,4 +1,10 @@
 //! `eqlc run`: rules over NDJSON events with the reference interpreter.
+//!
+//! Event rules alert on each matching event, in the shape of
+//! [`eql_core::alert`]. Sequence and sample rules see the inputs as one
+//! stream, in the order given; a sequence alerts when it completes (or,
+//! with trailing missing steps, when they are decided), a sample at the end
+//! of the input. Their alerts name the file and line of each step's event.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
@@ -7,33 +13,79 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use eql_core::alert::{self, ALERT_FIELDS, AlertRule};
+use eql_core::join::{KeyRef, KeyValue};
 use eql_core::json::{Document, MAX_LINE};
 use eql_core::ndjson::{LineRead, read_line};
+use eql_core::sequence::Refused;
+use eqlc::CompiledQuery;
 use eqlc::interpret::Interpreter;
 use eqlc::rule_file::RuleFile;
+use eqlc::sequence::interpret::{SampleInterpreter, SequenceInterpreter};
 use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::Value as Json;
 
 use super::{read_source, rule_paths};
 
-/// A rule ready to run.
-struct Loaded {
+/// The rules to run, by kind, in file order within each kind.
+#[derive(Default)]
+struct Rules {
+    events: Vec<EventRule>,
+    sequences: Vec<SequenceRule>,
+    samples: Vec<SampleRule>,
+}
+
+struct EventRule {
     rule: RuleFile,
     interpreter: Interpreter,
 }
 
-/// How many malformed lines the summary names.
+struct SequenceRule {
+    rule: RuleFile,
+    engine: SequenceInterpreter<Origin>,
+}
+
+struct SampleRule {
+    rule: RuleFile,
+    engine: SampleInterpreter<Origin>,
+}
+
+impl Rules {
+    fn len(&self) -> usize {
+        self.events.len() + self.sequences.len() + self.samples.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Where an event was read: an index into [`Totals::inputs`], and a line.
+#[derive(Clone, Copy, Debug)]
+struct Origin {
+    input: usize,
+    line: u64,
+}
+
+/// How many malformed lines, and how many refused events, the summary names.
 const SUMMARY_MALFORMED: usize = 10;
 
 #[derive(Default)]
 struct Totals {
+    /// The names of the inputs, in the order read.
+    inputs: Vec<String>,
     events: u64,
     alerts: u64,
     malformed: u64,
     first_malformed: Vec<String>,
+    /// Events that some sequence rule refused, by the first refusal's
+    /// reason.
+    late: u64,
+    untimed: u64,
+    first_refused: Vec<String>,
 }
 
 pub fn run(rules_path: &Path, inputs: &[PathBuf], quiet: bool) -> ExitCode {
-    let rules = match load_rules(rules_path) {
+    let mut rules = match load_rules(rules_path) {
         Ok(rules) => rules,
         Err(code) => return code,
     };
@@ -57,14 +109,17 @@ pub fn run(rules_path: &Path, inputs: &[PathBuf], quiet: bool) -> ExitCode {
     };
     for input in inputs {
         let result = match input {
-            None => scan("-", io::stdin().lock(), &rules, &mut out, &mut totals),
+            None => {
+                totals.inputs.push("-".into());
+                scan(io::stdin().lock(), &mut rules, &mut out, &mut totals)
+            }
             Some(path) => match File::open(path) {
                 Ok(file) => {
-                    let name = path.display().to_string();
+                    totals.inputs.push(path.display().to_string());
                     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
                     let progress = progress_bar(size, quiet);
                     let reader = BufReader::new(progress.wrap_read(file));
-                    let result = scan(&name, reader, &rules, &mut out, &mut totals);
+                    let result = scan(reader, &mut rules, &mut out, &mut totals);
                     progress.finish_and_clear();
                     result
                 }
@@ -77,7 +132,7 @@ pub fn run(rules_path: &Path, inputs: &[PathBuf], quiet: bool) -> ExitCode {
             failed = true;
         }
     }
-    if let Err(error) = out.flush() {
+    if let Err(error) = finish(&mut rules, &mut out, &mut totals).and_then(|()| out.flush()) {
         eprintln!("error: cannot write alerts: {error}");
         return ExitCode::FAILURE;
     }
@@ -91,7 +146,7 @@ pub fn run(rules_path: &Path, inputs: &[PathBuf], quiet: bool) -> ExitCode {
             listed.push_str(&format!(" and {unlisted} more"));
         }
         eprintln!(
-            "{} events read, {} alerts, {} malformed lines skipped{}; {:.0} events/s ({} rules, interpreted)",
+            "{} events read, {} alerts, {} malformed lines skipped{}{}; {:.0} events/s ({} rules, interpreted)",
             totals.events,
             totals.alerts,
             totals.malformed,
@@ -100,9 +155,11 @@ pub fn run(rules_path: &Path, inputs: &[PathBuf], quiet: bool) -> ExitCode {
             } else {
                 format!(" ({listed})")
             },
+            refused_summary(&rules, &totals),
             totals.events as f64 / seconds,
             rules.len(),
         );
+        warn_about_limits(&rules);
     }
     if failed {
         ExitCode::FAILURE
@@ -125,12 +182,12 @@ fn progress_bar(size: u64, quiet: bool) -> ProgressBar {
     bar
 }
 
-fn load_rules(path: &Path) -> Result<Vec<Loaded>, ExitCode> {
+fn load_rules(path: &Path) -> Result<Rules, ExitCode> {
     let files = rule_paths(path).map_err(|message| {
         eprintln!("error: {message}");
         ExitCode::FAILURE
     })?;
-    let mut rules = Vec::new();
+    let mut rules = Rules::default();
     let mut failed = false;
     for file in files {
         let source = match read_source(&file) {
@@ -142,23 +199,42 @@ fn load_rules(path: &Path) -> Result<Vec<Loaded>, ExitCode> {
                 continue;
             }
         };
-        match source.compile() {
-            Ok(compiled) => match Interpreter::new(compiled.filter) {
-                Ok(interpreter) => rules.push(Loaded {
-                    rule: source.rule,
-                    interpreter,
-                }),
-                Err(error) => {
-                    eprintln!("error: {}: {error}", file.display());
-                    failed = true;
-                }
-            },
+        let loaded = match source.compile() {
+            Ok(CompiledQuery::Event(compiled)) => Interpreter::new(compiled.filter)
+                .map(|interpreter| {
+                    rules.events.push(EventRule {
+                        rule: source.rule,
+                        interpreter,
+                    });
+                })
+                .map_err(|error| error.to_string()),
+            Ok(CompiledQuery::Sequence(sequence)) => {
+                SequenceInterpreter::new(&sequence.plan).map(|engine| {
+                    rules.sequences.push(SequenceRule {
+                        rule: source.rule,
+                        engine,
+                    });
+                })
+            }
+            Ok(CompiledQuery::Sample(sample)) => {
+                SampleInterpreter::new(&sample.plan, sample.plan.spec()).map(|engine| {
+                    rules.samples.push(SampleRule {
+                        rule: source.rule,
+                        engine,
+                    });
+                })
+            }
             Err(diagnostics) => {
                 for diagnostic in &diagnostics {
                     eprint!("{}", source.render(diagnostic));
                 }
                 failed = true;
+                continue;
             }
+        };
+        if let Err(error) = loaded {
+            eprintln!("error: {}: {error}", file.display());
+            failed = true;
         }
     }
     if failed {
@@ -167,13 +243,17 @@ fn load_rules(path: &Path) -> Result<Vec<Loaded>, ExitCode> {
     Ok(rules)
 }
 
+/// Runs every rule over the events of the input last pushed on
+/// `totals.inputs`.
 fn scan(
-    name: &str,
     mut reader: impl BufRead,
-    rules: &[Loaded],
+    rules: &mut Rules,
     out: &mut impl Write,
     totals: &mut Totals,
 ) -> io::Result<()> {
+    let input = totals.inputs.len() - 1;
+    let name = totals.inputs[input].clone();
+    let name = name.as_str();
     let mut line = Vec::new();
     let mut document = Document::new();
     let mut line_number = 0u64;
@@ -199,7 +279,7 @@ fn scan(
             }
         };
         totals.events += 1;
-        for loaded in rules {
+        for loaded in &rules.events {
             if !loaded.interpreter.matches(&event) {
                 continue;
             }
@@ -223,6 +303,188 @@ fn scan(
                 "{}",
                 alert::alert(&rule, name, line_number, &fields, &line)
             )?;
+        }
+
+        // Sequences take every event, and refuse those out of order.
+        let origin = Origin {
+            input,
+            line: line_number,
+        };
+        let mut refused = None;
+        let mut alerts = JoinAlerts::new(out, totals);
+        for sequence in &mut rules.sequences {
+            let pushed = sequence.engine.push(&event, origin, |found| {
+                alerts.write(
+                    &sequence.rule,
+                    "sequence",
+                    found.events().iter().map(Option::as_ref),
+                    found.key(),
+                );
+            });
+            if let Err(reason) = pushed {
+                refused.get_or_insert(reason);
+            }
+        }
+        alerts.written?;
+        if let Some(reason) = refused {
+            refuse(name, line_number, reason, totals);
+        }
+        for sample in &mut rules.samples {
+            sample.engine.push(&event, origin);
+        }
+    }
+}
+
+/// Ends the stream: reports the sequences that waited for their trailing
+/// missing steps, and every sample.
+fn finish(rules: &mut Rules, out: &mut impl Write, totals: &mut Totals) -> io::Result<()> {
+    let mut alerts = JoinAlerts::new(out, totals);
+    for sequence in &mut rules.sequences {
+        sequence.engine.finish(|found| {
+            alerts.write(
+                &sequence.rule,
+                "sequence",
+                found.events().iter().map(Option::as_ref),
+                found.key(),
+            );
+        });
+    }
+    for sample in &mut rules.samples {
+        sample.engine.finish(|found| {
+            alerts.write(
+                &sample.rule,
+                "sample",
+                found.events().iter().map(Some),
+                found.key(),
+            );
+        });
+    }
+    alerts.written
+}
+
+/// Writes the alerts of sequences and samples from inside the engines'
+/// callbacks, which cannot return an error: the first one is kept.
+struct JoinAlerts<'a, W> {
+    out: &'a mut W,
+    inputs: &'a [String],
+    alerts: &'a mut u64,
+    written: io::Result<()>,
+}
+
+impl<'a, W: Write> JoinAlerts<'a, W> {
+    fn new(out: &'a mut W, totals: &'a mut Totals) -> JoinAlerts<'a, W> {
+        JoinAlerts {
+            out,
+            inputs: &totals.inputs,
+            alerts: &mut totals.alerts,
+            written: Ok(()),
+        }
+    }
+
+    /// One alert: the rule, then the file and line of each step's event
+    /// (`null` for a missing step), and the join key values.
+    fn write<'o>(
+        &mut self,
+        rule: &RuleFile,
+        kind: &str,
+        events: impl Iterator<Item = Option<&'o Origin>>,
+        key: KeyRef<'_>,
+    ) {
+        *self.alerts += 1;
+        if self.written.is_err() {
+            return;
+        }
+        let events: Vec<Json> = events
+            .map(|origin| match origin {
+                Some(origin) => serde_json::json!({
+                    "file": self.inputs[origin.input],
+                    "line": origin.line,
+                }),
+                None => Json::Null,
+            })
+            .collect();
+        let join_keys: Vec<Json> = key.values().map(key_json).collect();
+        let alert = serde_json::json!({
+            "rule_id": rule.rule_id,
+            "rule_name": rule.name,
+            "severity": rule.severity,
+            "risk_score": rule.risk_score,
+            "tactics": rule.tactics,
+            "techniques": rule.techniques,
+            "kind": kind,
+            "events": events,
+            "join_keys": join_keys,
+        });
+        self.written = writeln!(self.out, "{alert}");
+    }
+}
+
+fn key_json(value: KeyValue<'_>) -> Json {
+    match value {
+        KeyValue::Null => Json::Null,
+        KeyValue::Bool(b) => Json::from(b),
+        KeyValue::Int(n) => Json::from(n),
+        KeyValue::UInt(n) => Json::from(n),
+        KeyValue::Float(n) => Json::from(n),
+        KeyValue::Ip(ip) => Json::from(ip.to_string()),
+        KeyValue::Str(text) => Json::from(text),
+    }
+}
+
+/// Counts an event that a sequence refused; the summary names the first.
+fn refuse(name: &str, line_number: u64, reason: Refused, totals: &mut Totals) {
+    match reason {
+        Refused::Late => totals.late += 1,
+        Refused::Untimed => totals.untimed += 1,
+    }
+    if totals.first_refused.len() < SUMMARY_MALFORMED {
+        totals.first_refused.push(format!("{name}:{line_number}"));
+    }
+}
+
+/// The part of the summary about refused events, when sequences ran.
+fn refused_summary(rules: &Rules, totals: &Totals) -> String {
+    if rules.sequences.is_empty() {
+        return String::new();
+    }
+    let refused = totals.late + totals.untimed;
+    let mut text = format!(
+        ", {refused} events refused by sequences ({} late, {} without a timestamp",
+        totals.late, totals.untimed
+    );
+    if refused > 0 {
+        text.push_str(": ");
+        text.push_str(&totals.first_refused.join(", "));
+        let unlisted = refused.saturating_sub(totals.first_refused.len() as u64);
+        if unlisted > 0 {
+            text.push_str(&format!(" and {unlisted} more"));
+        }
+    }
+    text.push(')');
+    text
+}
+
+/// Says which rules lost state to the engines' memory limits, and so may
+/// have missed results.
+fn warn_about_limits(rules: &Rules) {
+    for sequence in &rules.sequences {
+        let stats = sequence.engine.stats();
+        if stats.evicted_keys > 0 || stats.dropped_results > 0 {
+            eprintln!(
+                "warning: sequence rule `{}` may have missed sequences: {} keys evicted, \
+                 {} completed sequences dropped (memory limits)",
+                sequence.rule.name, stats.evicted_keys, stats.dropped_results
+            );
+        }
+    }
+    for sample in &rules.samples {
+        let evicted = sample.engine.stats().evicted_keys;
+        if evicted > 0 {
+            eprintln!(
+                "warning: sample rule `{}` may have missed samples: {evicted} keys evicted \
+                 (memory limits)",
+                sample.rule.name
+            );
         }
     }
 }

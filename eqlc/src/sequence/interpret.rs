@@ -164,4 +164,8 @@ impl<P: Clone> SampleInterpreter<P> {
     pub fn finish(&mut self, on_match: impl FnMut(SampleMatch<'_, P>)) {
         self.engine.finish(on_match);
     }
+
+    pub fn stats(&self) -> eql_core::sample::Stats {
+        self.engine.stats()
+    }
 }
