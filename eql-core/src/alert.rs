@@ -9,12 +9,15 @@
 //!  "document": {…the whole matched event…}}
 //! ```
 //!
-//! A sequence or a sample (see [`join_alert`]) names the line of each of its
-//! events instead, and the join key they share:
+//! A sequence or a sample (see [`join_alert`]) names the file and line of
+//! each of its events instead (`null` for a missing-event step), and the
+//! join key they share; `file` and `line` are those of its last event:
 //!
 //! ```json
-//! {"rule_id": "…", …, "file": "events.ndjson", "line": 14,
-//!  "events": [{"line": 9}, null, {"line": 14}], "join_key": ["c0ffee", "e-1"]}
+//! {"rule_id": "…", …, "kind": "sequence", "file": "events.ndjson", "line": 14,
+//!  "events": [{"file": "events.ndjson", "line": 9}, null,
+//!             {"file": "events.ndjson", "line": 14}],
+//!  "join_keys": ["c0ffee", "e-1"]}
 //! ```
 
 use serde_json::{Map, Value as Json};
@@ -70,19 +73,21 @@ pub fn alert(
     })
 }
 
-/// One alert for a sequence or a sample: `lines` holds the line number of
-/// each step's event (`None` for a missing-event step), and `line` is the
-/// last of them, the event that completed it.
+/// One alert for a sequence or a sample (`kind`): `events` holds the file
+/// and line of each step's event (`None` for a missing-event step), and
+/// `file` and `line` repeat those of the last event, the one that completed
+/// it.
 pub fn join_alert(
     rule: &AlertRule<'_>,
-    file: &str,
-    lines: &[Option<u64>],
-    join_key: &[Json],
+    kind: &str,
+    events: &[Option<(&str, u64)>],
+    join_keys: &[Json],
 ) -> Json {
-    let events: Vec<Json> = lines
+    let last = events.iter().rev().flatten().next();
+    let events: Vec<Json> = events
         .iter()
-        .map(|line| match line {
-            Some(line) => serde_json::json!({ "line": line }),
+        .map(|event| match event {
+            Some((file, line)) => serde_json::json!({ "file": file, "line": line }),
             None => Json::Null,
         })
         .collect();
@@ -93,10 +98,11 @@ pub fn join_alert(
         "risk_score": rule.risk_score,
         "tactics": rule.tactics,
         "techniques": rule.techniques,
-        "file": file,
-        "line": lines.iter().flatten().max(),
+        "kind": kind,
+        "file": last.map(|(file, _)| *file),
+        "line": last.map(|(_, line)| *line),
         "events": events,
-        "join_key": join_key,
+        "join_keys": join_keys,
     })
 }
 

@@ -48,7 +48,7 @@ fn check_passes_the_shipped_rules() {
     let output = eqlc(&["check", "rules"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("16 rules checked: 0 errors, 0 warnings"),
+        stderr(&output).contains("17 rules checked: 0 errors, 0 warnings"),
         "{}",
         stderr(&output)
     );
@@ -386,8 +386,8 @@ fn run_reports_sequences_and_samples_and_counts_refused_events() {
         ]
     );
 
-    // A sequence alert names the rule, then the file and line of each
-    // step's event.
+    // A sequence alert names the rule, the file and line of its last event,
+    // then those of each step's event.
     let sequence = stdout
         .lines()
         .find(|line| line.contains("seq-shell-listener"))
@@ -403,6 +403,8 @@ fn run_reports_sequences_and_samples_and_counts_refused_events() {
             "tactics": [],
             "techniques": [],
             "kind": "sequence",
+            "file": events,
+            "line": 4,
             "events": [
                 {"file": events, "line": 1},
                 {"file": events, "line": 2},

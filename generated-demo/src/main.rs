@@ -260,9 +260,16 @@ fn report_malformed(name: &str, line_number: u64, message: &str, totals: &mut To
 
 /// The alert of a completed sequence or sample.
 fn join_alert_json(rule: &RuleMeta, file: &str, found: JoinMatch<'_, u64>) -> serde_json::Value {
-    let lines: Vec<Option<u64>> = found.events().map(|line| line.copied()).collect();
+    let kind = match found {
+        JoinMatch::Sequence(_) => "sequence",
+        JoinMatch::Sample(_) => "sample",
+    };
+    let events: Vec<Option<(&str, u64)>> = found
+        .events()
+        .map(|line| line.map(|line| (file, *line)))
+        .collect();
     let key: Vec<serde_json::Value> = found.key().values().map(alert::key_json).collect();
-    alert::join_alert(&alert_rule(rule), file, &lines, &key)
+    alert::join_alert(&alert_rule(rule), kind, &events, &key)
 }
 
 fn alert_rule(rule: &RuleMeta) -> alert::AlertRule<'_> {

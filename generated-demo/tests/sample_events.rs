@@ -385,11 +385,12 @@ fn sequence_alerts_name_each_event_and_late_events_are_reported() {
     assert_eq!(alert["tactics"], serde_json::json!(["TA0011"]));
     assert_eq!(alert["file"], "-");
     assert_eq!(alert["line"], 4);
+    assert_eq!(alert["kind"], "sequence");
     assert_eq!(
         alert["events"],
-        serde_json::json!([{"line": 2}, {"line": 4}])
+        serde_json::json!([{"file": "-", "line": 2}, {"file": "-", "line": 4}])
     );
-    assert_eq!(alert["join_key"], serde_json::json!(["c9", "e2"]));
+    assert_eq!(alert["join_keys"], serde_json::json!(["c9", "e2"]));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains(

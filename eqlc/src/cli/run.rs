@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use eql_core::alert::{self, ALERT_FIELDS, AlertRule};
-use eql_core::join::{KeyRef, KeyValue};
+use eql_core::join::KeyRef;
 use eql_core::json::{Document, MAX_LINE};
 use eql_core::ndjson::{LineRead, read_line};
 use eql_core::sequence::Refused;
@@ -394,40 +394,22 @@ impl<'a, W: Write> JoinAlerts<'a, W> {
         if self.written.is_err() {
             return;
         }
-        let events: Vec<Json> = events
-            .map(|origin| match origin {
-                Some(origin) => serde_json::json!({
-                    "file": self.inputs[origin.input],
-                    "line": origin.line,
-                }),
-                None => Json::Null,
-            })
+        let events: Vec<Option<(&str, u64)>> = events
+            .map(|origin| origin.map(|origin| (self.inputs[origin.input].as_str(), origin.line)))
             .collect();
-        let join_keys: Vec<Json> = key.values().map(key_json).collect();
-        let alert = serde_json::json!({
-            "rule_id": rule.rule_id,
-            "rule_name": rule.name,
-            "severity": rule.severity,
-            "risk_score": rule.risk_score,
-            "tactics": rule.tactics,
-            "techniques": rule.techniques,
-            "kind": kind,
-            "events": events,
-            "join_keys": join_keys,
-        });
+        let join_keys: Vec<Json> = key.values().map(alert::key_json).collect();
+        let tactics: Vec<&str> = rule.tactics.iter().map(String::as_str).collect();
+        let techniques: Vec<&str> = rule.techniques.iter().map(String::as_str).collect();
+        let rule = AlertRule {
+            id: &rule.rule_id,
+            name: &rule.name,
+            severity: &rule.severity,
+            risk_score: rule.risk_score,
+            tactics: &tactics,
+            techniques: &techniques,
+        };
+        let alert = alert::join_alert(&rule, kind, &events, &join_keys);
         self.written = writeln!(self.out, "{alert}");
-    }
-}
-
-fn key_json(value: KeyValue<'_>) -> Json {
-    match value {
-        KeyValue::Null => Json::Null,
-        KeyValue::Bool(b) => Json::from(b),
-        KeyValue::Int(n) => Json::from(n),
-        KeyValue::UInt(n) => Json::from(n),
-        KeyValue::Float(n) => Json::from(n),
-        KeyValue::Ip(ip) => Json::from(ip.to_string()),
-        KeyValue::Str(text) => Json::from(text),
     }
 }
 
