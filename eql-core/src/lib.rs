@@ -10,6 +10,8 @@
 //! - [`ops`]: comparisons of values with constants;
 //! - [`date`]: dates as `date` and `date_nanos` fields read them, and their
 //!   comparisons with date literals;
+//! - [`version`]: the order of `version` fields, for their comparisons
+//!   with version literals;
 //! - [`pipe`]: the `head` and `tail` pipes;
 //! - [`pack`]: the per-event state and shared look-ups of rule packs;
 //! - [`join`], [`sequence`], [`sample`]: join keys, and the engines that run
@@ -37,6 +39,7 @@ pub mod scalar;
 pub mod sequence;
 pub mod text;
 pub mod value;
+pub mod version;
 
 pub use event::{ABSENT, FieldEntry, Fields, Shape, resolve};
 pub use value::{Number, Value};

@@ -28,7 +28,7 @@ mod spans;
 ///     #[eql(category_field = "event_type")]
 ///     pub Legacy = "process where process_name == \"cmd.exe\"";
 ///
-///     /// The mapping type of a field (`date` or `date_nanos`), where it
+///     /// The mapping type of a field (`date`, `date_nanos` or `version`), where it
 ///     /// changes what a comparison means; `@timestamp` is a `date` unless
 ///     /// said otherwise.
 ///     #[eql(field_type(field = "event.created", type = "date_nanos"))]
@@ -47,7 +47,9 @@ mod spans;
 /// milliseconds: `@timestamp < "2017-08-30"` asks for a value (ISO text or
 /// epoch milliseconds) before that day, `@timestamp == "2017-08-30T20:47:33Z"`
 /// for one within that second. A literal that is not such a date is a
-/// compile error.
+/// compile error. A field of type `version` orders against a string
+/// literal by software version precedence: `agent.version < "8.10.0"` holds
+/// for `8.9.2` and `8.10.0-rc1`, not for `8.10.0` or `8.11.0`.
 ///
 /// # Sequences and samples
 ///

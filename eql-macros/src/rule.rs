@@ -146,13 +146,19 @@ fn parse_field_type(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<(LitSt
         );
     };
     if eqlc::FieldType::from_name(&ty.value()).is_none() {
-        let known: Vec<String> = eqlc::FieldType::ALL
+        let mut known: Vec<String> = eqlc::FieldType::ALL
             .iter()
             .map(|ty| format!("`{}`", ty.name()))
             .collect();
+        let last = known.pop().unwrap_or_default();
+        let expected = if known.is_empty() {
+            last
+        } else {
+            format!("{} or {last}", known.join(", "))
+        };
         return Err(syn::Error::new(
             ty.span(),
-            format!("unknown field type: expected {}", known.join(" or ")),
+            format!("unknown field type: expected {expected}"),
         ));
     }
     Ok((field, ty))

@@ -89,6 +89,7 @@ pub mod __private {
     };
     pub use eql_core::scalar::{self, Cidr, Scalar, Text};
     pub use eql_core::value::Value;
+    pub use eql_core::version::compare as compare_version;
 
     use eql_core::event::Fields;
 

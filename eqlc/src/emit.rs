@@ -543,6 +543,10 @@ fn emit_value_preds(preds: &[ValuePred], cx: &EmitContext) -> TokenStream {
             ValuePred::Compare { op, constant } => {
                 other_preds.push(emit_compare(*op, constant, cx));
             }
+            ValuePred::Version { op, constant } => {
+                let op = emit_comparison(*op, cx);
+                other_preds.push(quote!(#rt::__private::compare_version(value, #op, #constant)));
+            }
             ValuePred::Cidr(blocks) => {
                 let blocks = blocks.iter().map(|block| emit_cidr(block, cx));
                 other_preds.push(quote!(#rt::__private::ip_in(value, &[#(#blocks),*])));

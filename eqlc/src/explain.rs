@@ -309,6 +309,7 @@ fn describe_pred(pred: &ValuePred) -> String {
             resolution,
             range,
         } => format!("as a date ({resolution:?}), {op} the range {range:?}"),
+        ValuePred::Version { op, constant } => format!("as a version, {op} {constant:?}"),
         ValuePred::Cidr(blocks) => {
             let blocks: Vec<String> = blocks.iter().map(ToString::to_string).collect();
             format!("is an address in {}", preview(&blocks))

@@ -15,6 +15,7 @@ use eql_core::ops::{self, Comparison, bool3, with_value};
 use eql_core::scalar::{self as values, Text};
 use eql_core::text::{self, PatternKind};
 use eql_core::value::Value;
+use eql_core::version;
 
 use crate::ast::CompareOp;
 use crate::ir::{Cond, Constant, EventFilter, FieldId, Function, Scalar, Test, ValuePred};
@@ -188,6 +189,7 @@ pub fn eval_pred(pred: &ValuePred, value: Value<'_>, regexes: &Regexes) -> bool 
             resolution,
             range,
         } => date::compare(value, *resolution, comparison(*op), *range),
+        ValuePred::Version { op, constant } => version::compare(value, comparison(*op), constant),
     }
 }
 

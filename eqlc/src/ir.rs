@@ -139,6 +139,11 @@ pub enum ValuePred {
         resolution: Resolution,
         range: DateRange,
     },
+    /// A value of a `version` field ordered against a version literal
+    /// (`version > "1.5.0"`): see [`eql_core::version::compare`]. `op` is
+    /// `<`, `<=`, `>` or `>=`; equality is [`ValuePred::Strings`], since
+    /// two versions are equal exactly when their texts are.
+    Version { op: CompareOp, constant: String },
 }
 
 /// Regular expressions of one `regex`/`regex~` test, merged.

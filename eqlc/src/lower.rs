@@ -17,11 +17,14 @@
 //! | `startsWith(f, "a")` …   | `Wildcards` (`a*`, `*a`, `*a*`)         |
 //! | `cidrMatch(f, "…", …)`   | `Cidr`                                  |
 //! | `f < "2020-01-01"` …     | `Date`, when `f` is a date field        |
+//! | `f < "1.5.0"` …          | `Version`, when `f` is a version field  |
 //! | `f != x`, `not …`        | the same test, negated                  |
 //! | `f == null` / `f != null`| `Exists`, negated / plain               |
 //!
-//! A field is a date field when [`Options::field_types`] says so; string and
-//! number literals compared with it are read as dates when compiling.
+//! A field is a date or version field when [`Options::field_types`] says
+//! so; string and number literals compared with a date field are read as
+//! dates when compiling, and string literals ordered against a version field
+//! (`<`, `<=`, `>`, `>=`) compare as versions.
 //!
 //! Everything else (functions of fields, arithmetic, comparisons of
 //! computed values) becomes a [`Scalar`] expression, which Elasticsearch
@@ -76,6 +79,9 @@ impl Default for Options {
 ///
 /// Only the types that change what a comparison with a literal means are
 /// here so far; others (`keyword`, `long`, `ip`, …) may follow.
+/// Two fields of one type are never compared with each other (a query may
+/// compare a field only with literals), so the type only changes how a
+/// value meets a literal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum FieldType {
@@ -87,17 +93,24 @@ pub enum FieldType {
     /// `date_nanos` with its default format: as [`FieldType::Date`], to the
     /// nanosecond, between 1970 and 2262.
     DateNanos,
+    /// `version`: ordered against a string literal (`<`, `<=`, `>`, `>=`)
+    /// by software version precedence, `1.9.0 < 1.10.0 < 2.0.0-alpha <
+    /// 2.0.0`, texts that are not versions last. Equality, `in`, `:`,
+    /// `like` and `regex` see the text, as for a `keyword`. See
+    /// [`eql_core::version`].
+    Version,
 }
 
 impl FieldType {
     /// Every type, for look-up by name.
-    pub const ALL: [FieldType; 2] = [FieldType::Date, FieldType::DateNanos];
+    pub const ALL: [FieldType; 3] = [FieldType::Date, FieldType::DateNanos, FieldType::Version];
 
     /// The name in an Elasticsearch mapping.
     pub fn name(self) -> &'static str {
         match self {
             FieldType::Date => "date",
             FieldType::DateNanos => "date_nanos",
+            FieldType::Version => "version",
         }
     }
 
@@ -111,6 +124,7 @@ impl FieldType {
         match self {
             FieldType::Date => Some(Resolution::Millis),
             FieldType::DateNanos => Some(Resolution::Nanos),
+            FieldType::Version => None,
         }
     }
 }
@@ -431,6 +445,12 @@ impl Lowerer<'_> {
             };
         }
         match (op, constant) {
+            (
+                CompareOp::Lt | CompareOp::Le | CompareOp::Gt | CompareOp::Ge,
+                Constant::String(s),
+            ) if self.is_version_field(field) => {
+                test(ValuePred::Version { op, constant: s }, false)
+            }
             (CompareOp::Eq | CompareOp::Ne, Constant::Null) => test(ValuePred::Exists, !negated),
             (_, Constant::Null) => Cond::Const(false),
             (CompareOp::Eq | CompareOp::Ne, Constant::String(s)) => test(
@@ -457,6 +477,12 @@ impl Lowerer<'_> {
     fn date_resolution(&self, field: FieldId) -> Option<Resolution> {
         let path = &self.fields.get(field).path;
         self.field_types.get(path)?.date_resolution()
+    }
+
+    /// Whether [`Options::field_types`] makes `field` a version field.
+    fn is_version_field(&self, field: FieldId) -> bool {
+        let path = &self.fields.get(field).path;
+        self.field_types.get(path) == Some(&FieldType::Version)
     }
 
     /// `field op constant` on a date field (`!=` as `==`, for a negated
@@ -1636,6 +1662,70 @@ mod tests {
             lowered(r#"any where @timestamp in~ ("2017")"#, &defaults),
             Cond::Test(Test { preds, .. }) if matches!(preds[..], [ValuePred::Strings { .. }])
         ));
+    }
+
+    #[test]
+    fn version_fields_order_as_versions() {
+        let options = Options {
+            field_types: BTreeMap::from([("v".to_owned(), FieldType::Version)]),
+            ..Options::default()
+        };
+        let test = |negated: bool, pred: ValuePred| {
+            Cond::Test(Test {
+                field: FieldId(0),
+                negated,
+                preds: vec![pred],
+            })
+        };
+        let version = |op: CompareOp, constant: &str| ValuePred::Version {
+            op,
+            constant: constant.to_owned(),
+        };
+        assert_eq!(
+            lowered(r#"any where v > "1.5.0""#, &options),
+            test(false, version(CompareOp::Gt, "1.5.0"))
+        );
+        // Flipped with the operands; negated with `not`.
+        assert_eq!(
+            lowered(r#"any where "1.5.0" >= v"#, &options),
+            test(false, version(CompareOp::Le, "1.5.0"))
+        );
+        assert_eq!(
+            lowered(r#"any where not v < "bad""#, &options),
+            test(true, version(CompareOp::Lt, "bad"))
+        );
+        // Versions are equal exactly when their texts are.
+        assert_eq!(
+            lowered(r#"any where v != "1.2.4""#, &options),
+            test(
+                true,
+                ValuePred::Strings {
+                    values: vec!["1.2.4".to_owned()],
+                    insensitive: false,
+                }
+            )
+        );
+        // A number is no version literal; other fields compare text.
+        assert_eq!(
+            lowered(r#"any where v < 2"#, &options),
+            test(
+                false,
+                ValuePred::Compare {
+                    op: CompareOp::Lt,
+                    constant: Constant::Number(Number::Int(2)),
+                }
+            )
+        );
+        assert_eq!(
+            lowered(r#"any where w < "2""#, &options),
+            test(
+                false,
+                ValuePred::Compare {
+                    op: CompareOp::Lt,
+                    constant: Constant::String("2".to_owned()),
+                }
+            )
+        );
     }
 
     #[test]

@@ -160,7 +160,7 @@ pub fn pred_cost(pred: &ValuePred) -> u32 {
         ValuePred::Exists | ValuePred::Bool(_) => 1,
         ValuePred::Numbers(_) | ValuePred::Compare { .. } => 2,
         ValuePred::Cidr(blocks) => 6 + (blocks.len() as u32).min(64),
-        ValuePred::Date { .. } => 6,
+        ValuePred::Date { .. } | ValuePred::Version { .. } => 6,
         ValuePred::Strings {
             values,
             insensitive,

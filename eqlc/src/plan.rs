@@ -442,6 +442,7 @@ fn plan_field(field: FieldId, atoms: &[Atom]) -> FieldPlan {
             | ValuePred::Numbers(_)
             | ValuePred::Compare { .. }
             | ValuePred::Date { .. }
+            | ValuePred::Version { .. }
             | ValuePred::Cidr(_) => plan.direct.push(id),
         }
     }

@@ -927,7 +927,29 @@ fn pred_candidates(pred: &ValuePred) -> Vec<Leaf> {
         ValuePred::Compare { constant, .. } => constant_candidates(constant),
         ValuePred::Cidr(blocks) => blocks.iter().flat_map(cidr_edges).collect(),
         ValuePred::Date { range, .. } => date_candidates(range.lo, range.hi),
+        ValuePred::Version { constant, .. } => version_candidates(constant),
     }
+}
+
+/// Versions at and around a version literal: the same release with more
+/// or larger numbers, as a pre-release and with a build, and texts that are
+/// not versions.
+fn version_candidates(constant: &str) -> Vec<Leaf> {
+    let mut out = constant_candidates(&Constant::String(constant.to_owned()));
+    for text in [
+        format!("{constant}.0"),
+        format!("{constant}0"),
+        format!("{constant}-alpha"),
+        format!("{constant}-0"),
+        format!("{constant}+build"),
+        format!("1{constant}"),
+        "0".to_owned(),
+        "99.0.0".to_owned(),
+        "bad".to_owned(),
+    ] {
+        out.push(Leaf::text(text));
+    }
+    out
 }
 
 /// Instants at and around a date range, as epoch milliseconds (numbers and

@@ -178,7 +178,7 @@ impl Suite {
 
 impl DataSet {
     /// The fields its mappings give a type that [`FieldType`] has (`date`,
-    /// `date_nanos`), by path, aliases included. Left out, and so compared
+    /// `date_nanos`, `version`), by path, aliases included. Left out, and so compared
     /// by their values as they are: fields of other types, a date field
     /// with a custom `format` (which eqlc does not read; the sample data
     /// sets' `@timestamp_pretty`, which no event query compares), and a

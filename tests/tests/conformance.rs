@@ -197,18 +197,7 @@ fn sequence_and_sample_queries_return_what_elasticsearch_returns() {
 
 /// Sequence and sample queries that fail on both engines today, and why.
 /// The test fails if this list is wrong either way, so that a fix shows.
-const KNOWN_SEQUENCE_FAILURES: &[(&str, &str)] = &[
-    (
-        "test_extra/sequenceWithVersionRangeCheck",
-        "FIXME: `version` is mapped as a `version` field, whose `>` compares \
-         semantic versions (`1.11.3 > 1.5.0`); eqlc compares strings. Needs the \
-         mapping's field types in `eqlc::Options` (the `dates` branch adds them)",
-    ),
-    (
-        "test_extra/sequenceWithVersionRangeCheck2",
-        "FIXME: as test_extra/sequenceWithVersionRangeCheck, with `<`",
-    ),
-];
+const KNOWN_SEQUENCE_FAILURES: &[(&str, &str)] = &[];
 
 fn kind_name(kind: QueryKind) -> &'static str {
     match kind {
