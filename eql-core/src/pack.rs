@@ -187,29 +187,47 @@ impl Needles {
 }
 
 /// The regular expressions of one field's atoms, as one set built on first
-/// use.
+/// use, with each expression also built alone.
+///
+/// A value is first run through the set, which answers "does any match" in
+/// one pass and without allocating; only when one does are the expressions
+/// run one by one to tell which. `RegexSet::matches` would tell at once, but
+/// it allocates its answer on every call, and most values match none.
 #[derive(Debug)]
 pub struct Regexes {
     patterns: &'static [&'static str],
-    set: OnceLock<Option<regex::RegexSet>>,
+    compiled: OnceLock<Option<(regex::RegexSet, Vec<regex::Regex>)>>,
 }
 
 impl Regexes {
     pub const fn new(patterns: &'static [&'static str]) -> Regexes {
         Regexes {
             patterns,
-            set: OnceLock::new(),
+            compiled: OnceLock::new(),
         }
     }
 
     /// Calls `hit` with the index of every pattern that matches `text`.
     #[inline]
     pub fn scan(&self, text: &str, mut hit: impl FnMut(usize)) {
-        let set = self
-            .set
-            .get_or_init(|| regex::RegexSet::new(self.patterns).ok());
-        if let Some(set) = set {
-            for index in set.matches(text).iter() {
+        let compiled = self.compiled.get_or_init(|| {
+            let set = regex::RegexSet::new(self.patterns).ok()?;
+            let each = self
+                .patterns
+                .iter()
+                .map(|pattern| regex::Regex::new(pattern))
+                .collect::<Result<Vec<_>, _>>()
+                .ok()?;
+            Some((set, each))
+        });
+        let Some((set, each)) = compiled else {
+            return;
+        };
+        if !set.is_match(text) {
+            return;
+        }
+        for (index, regex) in each.iter().enumerate() {
+            if regex.is_match(text) {
                 hit(index);
             }
         }
