@@ -99,7 +99,10 @@ fn compile(c: &mut Criterion) {
                 b.iter(|| compile_pack(black_box(&files)))
             });
         }
-        Err(_) => eprintln!("compile: corpus pack skipped, no corpus at {}", corpus.display()),
+        Err(_) => eprintln!(
+            "compile: corpus pack skipped, no corpus at {}",
+            corpus.display()
+        ),
     }
     group.finish();
 }

@@ -54,10 +54,11 @@ pub struct Container {
 }
 
 impl ProcessEvent {
-    /// The event held in a decoded JSON document. Fails when a value does
-    /// not fit the struct (a number where a string is expected, or several
-    /// values for a single field), so that a converted event always means
-    /// what the document means.
+    /// The event held in a decoded JSON document. A number or boolean in a
+    /// string field becomes its keyword text (`5` becomes `"5"`), as
+    /// Elasticsearch indexes it, so string predicates see the same text.
+    /// Fails when a field that the struct holds once has several values, so
+    /// that a converted event always means what the document means.
     pub fn from_document(document: &DocumentView<'_>) -> Result<ProcessEvent, String> {
         let parent_name = one(document, "process.parent.name")?;
         let parent_executable = one(document, "process.parent.executable")?;
@@ -98,10 +99,7 @@ impl ProcessEvent {
 fn all(document: &DocumentView<'_>, path: &str) -> Result<Vec<String>, String> {
     document
         .values(path)
-        .map(|value| match value {
-            Value::Str(text) => Ok(text.to_owned()),
-            other => Err(format!("`{path}` holds {other:?}, not a string")),
-        })
+        .map(|value| Ok(value.keyword(str::to_owned)))
         .collect()
 }
 

@@ -91,7 +91,8 @@ pub fn matches(event: &ProcessEvent) -> bool {
 
 /// `text` starts with `prefix` (lower-case), ASCII letters folded.
 fn starts_with_folded(text: &str, prefix: &str) -> bool {
-    text.len() >= prefix.len() && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    text.len() >= prefix.len()
+        && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 /// `text` contains `needle` (lower-case), ASCII letters folded.

