@@ -49,9 +49,9 @@ fn compile_pack(files: &[(PathBuf, String)]) -> TokenStream {
         if rule.language != "eql" {
             continue;
         }
-        match eqlc::parse::parse_query(&rule.query).map(|query| query.body) {
-            Ok(QueryBody::Sequence(_) | QueryBody::Sample(_)) => continue,
-            _ => {}
+        let body = eqlc::parse::parse_query(&rule.query).map(|query| query.body);
+        if let Ok(QueryBody::Sequence(_) | QueryBody::Sample(_)) = body {
+            continue;
         }
         let Ok(compiled) = eqlc::compile(&rule.query, &rule_options(&rule)) else {
             continue;

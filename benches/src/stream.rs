@@ -27,6 +27,37 @@
 
 use serde_json::{Value as Json, json};
 
+/// The kinds of event of the stream with their share in percent, as the
+/// report lists them (the table above).
+pub const MIX: &[(u32, &str)] = &[
+    (55, "Defend for Containers process `exec` in a container"),
+    (15, "Defend for Containers process `fork` or `end`"),
+    (5, "Defend for Containers file event"),
+    (15, "Elastic Endpoint Linux process `exec` (no container)"),
+    (10, "Elastic Endpoint network connection"),
+];
+
+/// The lists the command of a process event is drawn from, with their
+/// share in percent.
+pub const COMMANDS: &[(u32, &str)] = &[
+    (
+        85,
+        "everyday commands (ls, python3, nginx, curl to localhost, …)",
+    ),
+    (
+        8,
+        "near misses of the seed rule (ssh without forwarding, socat without a listener, …)",
+    ),
+    (
+        2,
+        "tunnelling tools the seed rule flags (ssh -L/-R, socat TCP4-LISTEN, chisel, ngrok, …)",
+    ),
+    (
+        5,
+        "other attacker commands (reverse shells, curl | sh, nsenter, setuid chmod, miners, …)",
+    ),
+];
+
 /// The number of events in the bench stream.
 pub const STREAM_EVENTS: usize = 10_000;
 
