@@ -22,17 +22,26 @@ use eqlc_bench::{CorpusPack, Pack1, Pack10, Pack100, SeedRule, handwritten, seed
 
 #[inline(never)]
 fn run_generated(events: &[ProcessEvent]) -> usize {
-    events.iter().filter(|e| SeedRule::matches(black_box(*e))).count()
+    events
+        .iter()
+        .filter(|e| SeedRule::matches(black_box(*e)))
+        .count()
 }
 
 #[inline(never)]
 fn run_handwritten(events: &[ProcessEvent]) -> usize {
-    events.iter().filter(|e| handwritten::matches(black_box(*e))).count()
+    events
+        .iter()
+        .filter(|e| handwritten::matches(black_box(*e)))
+        .count()
 }
 
 #[inline(never)]
 fn run_interpreter(interpreter: &eqlc::interpret::Interpreter, events: &[ProcessEvent]) -> usize {
-    events.iter().filter(|e| interpreter.matches(&Typed(black_box(*e)))).count()
+    events
+        .iter()
+        .filter(|e| interpreter.matches(&Typed(black_box(*e))))
+        .count()
 }
 
 macro_rules! run_pack {
@@ -81,7 +90,11 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let set = if set == "samples" { samples() } else { stream() };
+    let set = if set == "samples" {
+        samples()
+    } else {
+        stream()
+    };
     let mut total = 0usize;
     macro_rules! packs {
         ($run:ident, $pack:ty) => {{
