@@ -151,6 +151,21 @@ impl Needles {
         }
     }
 
+    /// The automaton: a DFA when one can be built. For large needle sets
+    /// `build` picks a contiguous NFA, whose overlapping search took a
+    /// quarter more instructions on the bench stream (callgrind); the DFA
+    /// costs memory and build time, paid once, on first use.
+    fn build(&self) -> Option<aho_corasick::AhoCorasick> {
+        let mut builder = aho_corasick::AhoCorasick::builder();
+        builder
+            .ascii_case_insensitive(self.insensitive)
+            .match_kind(aho_corasick::MatchKind::Standard);
+        let dfa = builder
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(self.needles);
+        dfa.or_else(|_| builder.kind(None).build(self.needles)).ok()
+    }
+
     /// Calls `hit` with every atom whose pattern matches `text`. `entries`
     /// is sorted by needle; `ranges[needle]` is the range of its entries.
     #[inline]
@@ -161,13 +176,7 @@ impl Needles {
         ranges: &[(u32, u32)],
         mut hit: impl FnMut(u32),
     ) {
-        let automaton = self.automaton.get_or_init(|| {
-            aho_corasick::AhoCorasick::builder()
-                .ascii_case_insensitive(self.insensitive)
-                .match_kind(aho_corasick::MatchKind::Standard)
-                .build(self.needles)
-                .ok()
-        });
+        let automaton = self.automaton.get_or_init(|| self.build());
         let Some(automaton) = automaton else {
             return;
         };
