@@ -385,9 +385,13 @@ fn emit_field_fn(
     }
 }
 
+/// The entries of an exact-string table, in the order the runtime's binary
+/// search expects (`eql_core::pack::compare_exact`: by length, then bytes).
 fn exact_entries(table: &[(String, Vec<AtomId>)]) -> Vec<TokenStream> {
-    table
-        .iter()
+    let mut sorted: Vec<&(String, Vec<AtomId>)> = table.iter().collect();
+    sorted.sort_by(|(a, _), (b, _)| eql_core::pack::compare_exact(a, b));
+    sorted
+        .into_iter()
         .map(|(text, atoms)| {
             let atoms = atoms.iter().map(|&a| a as u32);
             quote!((#text, &[#(#atoms),*]))
