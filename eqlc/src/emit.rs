@@ -489,7 +489,7 @@ fn arith_name(op: ArithOp) -> &'static str {
     }
 }
 
-fn emit_test(test: &Test, slots: &[Ident], cx: &EmitContext) -> TokenStream {
+pub fn emit_test(test: &Test, slots: &[Ident], cx: &EmitContext) -> TokenStream {
     let rt = &cx.runtime;
     let slot = &slots[test.field.0 as usize];
     let read = if test

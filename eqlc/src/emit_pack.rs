@@ -2,16 +2,19 @@
 //!
 //! The pack becomes one type with `for_each_match` and `rule_matches`.
 //! Inside a `const _` block sit: the slot constants of every field the pack
-//! reads; one function per field that computes all of that field's atoms in
-//! one pass over its values (the exact-string tables, the automata and the
-//! regular-expression sets are statics); one function per rule over atoms;
-//! and the tables that map key atoms to the rules they select.
+//! reads; one function per key field that computes that field's key atoms
+//! in one pass over its values (the exact-string tables, the automata and
+//! the regular-expression sets are statics); one function per rule, which
+//! reads an atom when its field has been computed and tests the values
+//! otherwise; and the tables that map key atoms to the rules they select.
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::emit::{EmitContext, RuleMeta, emit_scalar_cond, emit_single_pred, slot_consts};
-use crate::ir::FieldId;
+use crate::emit::{
+    EmitContext, RuleMeta, emit_scalar_cond, emit_single_pred, emit_test, slot_consts,
+};
+use crate::ir::Test;
 use crate::plan::{AtomId, PCond, PackPlan, PatternCheck, PatternPlan};
 
 /// Everything needed to emit a pack type.
@@ -54,9 +57,15 @@ pub fn emit_planned_pack(item: &PlannedPackItem<'_>, cx: &EmitContext) -> TokenS
     let slots = slot_consts(&plan.fields, &pack_name, cx);
     let slot_names = crate::emit::slot_names(&plan.fields);
 
-    let field_fns =
-        (0..plan.fields.len()).map(|index| emit_field_fn(plan, index, &slot_names, &state, cx));
-    let field_arms = (0..plan.fields.len()).map(|index| {
+    // One function per field with key atoms; the rules test other atoms
+    // themselves.
+    let computed: Vec<usize> = (0..plan.fields.len())
+        .filter(|&index| !plan.field_plans[index].is_empty())
+        .collect();
+    let field_fns = computed
+        .iter()
+        .map(|&index| emit_field_fn(plan, index, &slot_names, &state, cx));
+    let field_arms = computed.iter().map(|&index| {
         let function = field_fn(index);
         let index = index as u32;
         quote!(#index => #function(event, state),)
@@ -179,7 +188,8 @@ pub fn emit_planned_pack(item: &PlannedPackItem<'_>, cx: &EmitContext) -> TokenS
 
             #(#field_fns)*
 
-            /// Computes field `field`'s atoms, if not done yet for this event.
+            /// Computes field `field`'s key atoms, if not done yet for this
+            /// event.
             #[inline]
             fn __eql_ensure<__EqlEvent>(field: u32, event: &__EqlEvent, state: &mut #state)
             where
@@ -277,7 +287,8 @@ fn rule_fn(index: usize) -> Ident {
     format_ident!("__eql_rule_{}", index)
 }
 
-/// The function that computes every atom of field `index`.
+/// The function that computes the key atoms of field `index`, in one pass
+/// over its values.
 fn emit_field_fn(
     plan: &PackPlan,
     index: usize,
@@ -285,11 +296,11 @@ fn emit_field_fn(
     state: &TokenStream,
     cx: &EmitContext,
 ) -> TokenStream {
-    let rt = &cx.runtime;
     let function = field_fn(index);
     let field_plan = &plan.field_plans[index];
-    let slot = &slot_names[index];
     let field_index = index as u32;
+    let rt = &cx.runtime;
+    let slot = &slot_names[index];
 
     let mut text_steps = Vec::new();
     let mut statics = Vec::new();
@@ -364,6 +375,7 @@ fn emit_field_fn(
     };
     let exists = field_plan.exists.iter().map(|&atom| atom as u32);
     quote! {
+        #[inline(never)]
         fn #function<__EqlEvent>(event: &__EqlEvent, state: &mut #state)
         where
             __EqlEvent: #rt::Fields + ?::core::marker::Sized,
@@ -459,7 +471,14 @@ fn emit_pcond(
     match cond {
         PCond::Const(b) => quote!(#b),
         PCond::And(conds) => {
-            let conds = conds.iter().map(|c| parenthesised(c, plan, slot_names, cx));
+            // Conjuncts over key atoms first, then positive tests, which
+            // rarely hold, then the rest (negated tests mostly hold).
+            // Conjuncts have no side effects, so the order is free.
+            let mut conds: Vec<&PCond> = conds.iter().collect();
+            conds.sort_by_key(|c| conjunct_rank(c, plan));
+            let conds = conds
+                .into_iter()
+                .map(|c| parenthesised(c, plan, slot_names, cx));
             quote!(#(#conds)&&*)
         }
         PCond::Or(conds) => {
@@ -467,19 +486,50 @@ fn emit_pcond(
             quote!(#(#conds)||*)
         }
         PCond::Atoms { atoms, negated } => {
-            let mut fields: Vec<FieldId> = atoms.iter().map(|&a| plan.atoms[a].field).collect();
-            fields.sort_unstable();
-            fields.dedup();
-            let ensure = fields.iter().map(|field| {
-                let field = Literal::u32_unsuffixed(field.0);
-                quote!(__eql_ensure(#field, event, state);)
-            });
+            // The rule tests the values itself unless the field's pass has
+            // computed every atom of the test already.
+            let field = plan.atoms[atoms[0]].field;
+            let test = Test {
+                field,
+                negated: *negated,
+                preds: atoms.iter().map(|&a| plan.atoms[a].pred.clone()).collect(),
+            };
+            let direct = emit_test(&test, slot_names, cx);
+            if !atoms.iter().all(|&a| plan.key_atoms[a]) {
+                return direct;
+            }
+            let field = Literal::u32_unsuffixed(field.0);
+            let n_atoms = atoms.len();
             let atoms = atoms.iter().map(|&a| Literal::u32_unsuffixed(a as u32));
             let any = quote!(#(state.atom(#atoms))||*);
-            let test = quote!({ #(#ensure)* #any });
-            if *negated { quote!(!#test) } else { test }
+            let computed = match (negated, n_atoms) {
+                (false, _) => any,
+                (true, 1) => quote!(!#any),
+                (true, _) => quote!(!(#any)),
+            };
+            quote!(if state.field_done(#field) { #computed } else { #direct })
         }
         PCond::Expr { expr, negated } => emit_scalar_cond(expr, *negated, slot_names, cx),
+    }
+}
+
+/// Where a conjunct goes in its conjunction: 0 when it tests key atoms
+/// only (or nothing), 1 for a positive test of other atoms, 2 otherwise.
+fn conjunct_rank(cond: &PCond, plan: &PackPlan) -> u8 {
+    match cond {
+        _ if key_atoms_only(cond, plan) => 0,
+        PCond::Atoms { negated: false, .. } => 1,
+        _ => 2,
+    }
+}
+
+/// Whether `cond` tests key atoms only (or nothing).
+fn key_atoms_only(cond: &PCond, plan: &PackPlan) -> bool {
+    match cond {
+        PCond::Const(_) => true,
+        PCond::And(conds) | PCond::Or(conds) => conds.iter().all(|c| key_atoms_only(c, plan)),
+        PCond::Atoms { atoms, .. } => atoms.iter().all(|&a| plan.key_atoms[a]),
+        PCond::Expr { .. } => false,
     }
 }
 

@@ -3,20 +3,25 @@
 //!
 //! Each rule's condition is rewritten over *atoms*. An atom is one value
 //! predicate on one field ("some value of `process.name` is one of
-//! {`ssh`, `sshd`}"); identical atoms of different rules are one atom. All the
-//! atoms on a field are computed together by one pass over the field's
-//! values: exact strings through one sorted table per case rule, wildcard
-//! patterns through one Aho-Corasick automaton per case rule (whose hits are
-//! then confirmed), regular expressions through one `RegexSet`, and the rest
-//! one by one. A field is computed at most once per event, and only when a
-//! rule needs it.
+//! {`ssh`, `sshd`}"); identical atoms of different rules are one atom.
 //!
 //! Rules are not all evaluated: each rule gets a *key*, a set of atoms of
 //! which one must hold for the rule to match (a selective conjunct, or one
 //! per branch of a disjunction), and a *category*, the atom of its category
-//! test. Per event, the category field and the key fields are computed
-//! first; only rules whose category and key hold are evaluated, in file
-//! order.
+//! test. Keys prefer table look-ups (exact strings, and wildcard patterns
+//! without a wildcard) over automaton scans unless the scan is far more
+//! selective.
+//!
+//! Only key and category atoms are computed by passes over a field: all of
+//! a field's key atoms in one pass over its values, exact strings through
+//! one sorted table per case rule, wildcard patterns through one
+//! Aho-Corasick automaton per case rule (whose hits are then confirmed),
+//! regular expressions through one `RegexSet`, and the rest one by one. Per
+//! event, the category fields and the key fields of the rules whose
+//! category holds are computed first; only rules whose key holds are then
+//! evaluated, in file order. A candidate rule reads computed atoms where it
+//! can and tests the values of other fields itself, so an atom that keys no
+//! rule costs nothing until a candidate rule needs it.
 
 use std::collections::BTreeMap;
 
@@ -34,8 +39,11 @@ pub struct PackPlan {
     /// Every field any rule reads, plus the extra fields of the pack.
     pub fields: FieldTable,
     pub atoms: Vec<Atom>,
-    /// Per field (by [`FieldId`]), how its atoms are computed.
+    /// Per field (by [`FieldId`]), how its key atoms are computed.
     pub field_plans: Vec<FieldPlan>,
+    /// Per atom, whether it keys some rule or gives its category, so that
+    /// the pass of its field computes it.
+    pub key_atoms: Vec<bool>,
     /// Per rule of the pack, in order.
     pub rules: Vec<PlannedRule>,
 }
@@ -76,7 +84,7 @@ pub struct PlannedRule {
     pub key: Option<Vec<AtomId>>,
 }
 
-/// How the atoms of one field are computed from its values.
+/// How the key atoms of one field are computed from its values.
 #[derive(Clone, Debug, Default)]
 pub struct FieldPlan {
     /// Case-sensitive exact strings, sorted, each with the atoms it makes
@@ -184,20 +192,29 @@ pub fn plan_pack(pack: &Pack, extra_fields: &[String]) -> PackPlan {
                 &planner.fields,
                 &sharing,
             )
-            .map(|(atoms, _)| atoms)
+            .map(|choice| choice.atoms)
         })
         .collect();
     for (rule, key) in planner.rules.iter_mut().zip(keys) {
         rule.key = key;
     }
 
+    // Fields: one pass computes the key atoms of a field; the other atoms
+    // are left to the rules that test them.
+    let mut is_key = vec![false; planner.atoms.len()];
+    for rule in &planner.rules {
+        for &atom in rule.key.iter().flatten().chain(&rule.category) {
+            is_key[atom] = true;
+        }
+    }
     let field_plans = (0..planner.fields.len())
-        .map(|index| plan_field(FieldId(index as u32), &planner.atoms))
+        .map(|index| plan_field(FieldId(index as u32), &planner.atoms, |id| is_key[id]))
         .collect();
     PackPlan {
         fields: planner.fields,
         atoms: planner.atoms,
         field_plans,
+        key_atoms: is_key,
         rules: planner.rules,
     }
 }
@@ -292,15 +309,32 @@ fn category_atom(cond: &PCond) -> Option<AtomId> {
     }
 }
 
-/// The key of a condition, with its estimated chance to hold for an event
-/// (lower is better), or `None` when the condition has no key.
+/// A key candidate: its atoms, the estimated chance that one holds for an
+/// event (lower is better), and whether computing them scans the text of
+/// values (an automaton) rather than looking values up in a table.
+struct KeyChoice {
+    atoms: Vec<AtomId>,
+    rate: f64,
+    scans: bool,
+}
+
+impl KeyChoice {
+    /// What the key costs per event: a scan counts as much as a 5 % chance
+    /// of evaluating the rule, so a table look-up wins unless it selects
+    /// far more events.
+    fn cost(&self) -> f64 {
+        self.rate + if self.scans { 0.05 } else { 0.0 }
+    }
+}
+
+/// The key of a condition, or `None` when the condition has no key.
 fn choose_key(
     cond: &PCond,
     category: Option<AtomId>,
     atoms: &[Atom],
     fields: &FieldTable,
     sharing: &[usize],
-) -> Option<(Vec<AtomId>, f64)> {
+) -> Option<KeyChoice> {
     match cond {
         PCond::Atoms {
             atoms: ids,
@@ -310,30 +344,51 @@ fn choose_key(
                 return None;
             }
             let mut rate = 0.0;
+            let mut scans = false;
             for &id in ids {
                 rate += atom_rate(&atoms[id], fields, sharing[id])?;
+                scans |= atom_scans(&atoms[id]);
             }
-            Some((ids.clone(), rate))
+            Some(KeyChoice {
+                atoms: ids.clone(),
+                rate,
+                scans,
+            })
         }
         PCond::And(conds) => conds
             .iter()
             .filter_map(|c| choose_key(c, category, atoms, fields, sharing))
-            .min_by(|a, b| a.1.total_cmp(&b.1)),
+            .min_by(|a, b| a.cost().total_cmp(&b.cost())),
         PCond::Or(conds) => {
-            let mut all = Vec::new();
-            let mut rate = 0.0;
+            let mut all = KeyChoice {
+                atoms: Vec::new(),
+                rate: 0.0,
+                scans: false,
+            };
             for c in conds {
-                let (ids, r) = choose_key(c, category, atoms, fields, sharing)?;
-                all.extend(ids);
-                rate += r;
+                let branch = choose_key(c, category, atoms, fields, sharing)?;
+                all.atoms.extend(branch.atoms);
+                all.rate += branch.rate;
+                all.scans |= branch.scans;
             }
-            all.sort_unstable();
-            all.dedup();
-            Some((all, rate))
+            all.atoms.sort_unstable();
+            all.atoms.dedup();
+            Some(all)
         }
         _ => None,
     }
-    .filter(|(_, rate)| *rate < 0.5)
+    .filter(|choice| choice.rate < 0.5)
+}
+
+/// Whether an atom is computed by scanning text rather than by a table.
+fn atom_scans(atom: &Atom) -> bool {
+    match &atom.pred {
+        ValuePred::Strings { .. } => false,
+        ValuePred::Wildcards { patterns, .. } => patterns
+            .iter()
+            .any(|pattern| !matches!(text::classify(pattern), PatternKind::Exact(_))),
+        _ => true,
+    }
 }
 
 /// A rough chance that an atom holds for an event, or `None` when the
@@ -352,7 +407,9 @@ fn atom_rate(atom: &Atom, fields: &FieldTable, sharing: usize) -> Option<f64> {
             let mut rate = 0.0;
             for pattern in patterns {
                 let (needle, _) = needle_of(pattern)?;
+                let exact = matches!(text::classify(pattern), PatternKind::Exact(_));
                 rate += match needle.len() {
+                    _ if exact => 0.002,
                     0..=2 => 0.2,
                     3..=5 => 0.02,
                     _ => 0.005,
@@ -383,18 +440,35 @@ fn needle_of(pattern: &str) -> Option<(String, PatternCheck)> {
     .filter(|(needle, _)| !needle.is_empty())
 }
 
+impl FieldPlan {
+    /// Whether the plan computes no atom at all.
+    pub fn is_empty(&self) -> bool {
+        self.exact.is_empty()
+            && self.exact_folded.is_empty()
+            && self.patterns.is_empty()
+            && self.patterns_folded.is_empty()
+            && self.direct.is_empty()
+            && self.regexes.is_empty()
+            && self.exists.is_empty()
+    }
+}
+
 impl PatternPlan {
     fn len(&self) -> usize {
         self.needle.len()
     }
 }
 
-/// How every atom of `field` is computed.
-fn plan_field(field: FieldId, atoms: &[Atom]) -> FieldPlan {
+/// How the atoms of `field` that `include` accepts are computed.
+fn plan_field(field: FieldId, atoms: &[Atom], include: impl Fn(AtomId) -> bool) -> FieldPlan {
     let mut exact: BTreeMap<String, Vec<AtomId>> = BTreeMap::new();
     let mut exact_folded: BTreeMap<String, Vec<AtomId>> = BTreeMap::new();
     let mut plan = FieldPlan::default();
-    for (id, atom) in atoms.iter().enumerate().filter(|(_, a)| a.field == field) {
+    for (id, atom) in atoms
+        .iter()
+        .enumerate()
+        .filter(|&(id, a)| a.field == field && include(id))
+    {
         match &atom.pred {
             ValuePred::Strings {
                 values,
@@ -414,6 +488,21 @@ fn plan_field(field: FieldId, atoms: &[Atom]) -> FieldPlan {
                 insensitive,
             } => {
                 for pattern in patterns {
+                    // A pattern without wildcards is an exact string (the
+                    // wildcard matcher folds ASCII letters only, as the
+                    // folded table does).
+                    if let PatternKind::Exact(value) = text::classify(pattern) {
+                        let (table, value) = if *insensitive {
+                            (&mut exact_folded, value.to_ascii_lowercase())
+                        } else {
+                            (&mut exact, value.to_owned())
+                        };
+                        let atoms = table.entry(value).or_default();
+                        if !atoms.contains(&id) {
+                            atoms.push(id);
+                        }
+                        continue;
+                    }
                     match needle_of(pattern) {
                         Some((needle, check)) => {
                             let planned = PatternPlan {
