@@ -8,9 +8,8 @@
 //! Rules are not all evaluated: each rule gets a *key*, a set of atoms of
 //! which one must hold for the rule to match (a selective conjunct, or one
 //! per branch of a disjunction), and a *category*, the atom of its category
-//! test. Keys prefer table look-ups (exact strings, and wildcard patterns
-//! without a wildcard) over automaton scans unless the scan is far more
-//! selective.
+//! test. Wildcard patterns without a wildcard count as exact strings: they
+//! are looked up in the exact-string tables.
 //!
 //! Only key and category atoms are computed by passes over a field: all of
 //! a field's key atoms in one pass over its values, exact strings through
@@ -309,22 +308,11 @@ fn category_atom(cond: &PCond) -> Option<AtomId> {
     }
 }
 
-/// A key candidate: its atoms, the estimated chance that one holds for an
-/// event (lower is better), and whether computing them scans the text of
-/// values (an automaton) rather than looking values up in a table.
+/// A key candidate: its atoms and the estimated chance that one holds for
+/// an event (lower is better).
 struct KeyChoice {
     atoms: Vec<AtomId>,
     rate: f64,
-    scans: bool,
-}
-
-impl KeyChoice {
-    /// What the key costs per event: a scan counts as much as a 5 % chance
-    /// of evaluating the rule, so a table look-up wins unless it selects
-    /// far more events.
-    fn cost(&self) -> f64 {
-        self.rate + if self.scans { 0.05 } else { 0.0 }
-    }
 }
 
 /// The key of a condition, or `None` when the condition has no key.
@@ -344,32 +332,27 @@ fn choose_key(
                 return None;
             }
             let mut rate = 0.0;
-            let mut scans = false;
             for &id in ids {
                 rate += atom_rate(&atoms[id], fields, sharing[id])?;
-                scans |= atom_scans(&atoms[id]);
             }
             Some(KeyChoice {
                 atoms: ids.clone(),
                 rate,
-                scans,
             })
         }
         PCond::And(conds) => conds
             .iter()
             .filter_map(|c| choose_key(c, category, atoms, fields, sharing))
-            .min_by(|a, b| a.cost().total_cmp(&b.cost())),
+            .min_by(|a, b| a.rate.total_cmp(&b.rate)),
         PCond::Or(conds) => {
             let mut all = KeyChoice {
                 atoms: Vec::new(),
                 rate: 0.0,
-                scans: false,
             };
             for c in conds {
                 let branch = choose_key(c, category, atoms, fields, sharing)?;
                 all.atoms.extend(branch.atoms);
                 all.rate += branch.rate;
-                all.scans |= branch.scans;
             }
             all.atoms.sort_unstable();
             all.atoms.dedup();
@@ -378,17 +361,6 @@ fn choose_key(
         _ => None,
     }
     .filter(|choice| choice.rate < 0.5)
-}
-
-/// Whether an atom is computed by scanning text rather than by a table.
-fn atom_scans(atom: &Atom) -> bool {
-    match &atom.pred {
-        ValuePred::Strings { .. } => false,
-        ValuePred::Wildcards { patterns, .. } => patterns
-            .iter()
-            .any(|pattern| !matches!(text::classify(pattern), PatternKind::Exact(_))),
-        _ => true,
-    }
 }
 
 /// A rough chance that an atom holds for an event, or `None` when the
