@@ -172,8 +172,8 @@ fn generate(dir: &Path) -> String {
     header(&quote! {
         /// One unit struct per event query that compiles.
         // Lints rustc applies to this code as it is included, which it does
-        // not apply to the same code expanded from `eql_rule!`. FIXME: drop
-        // each entry once `eqlc::emit` no longer triggers it:
+        // not apply to the same code expanded from `eql_rule!`, each allowed
+        // because `eqlc::emit` triggers it:
         // `unused_attributes` for `#[automatically_derived]` on inherent
         // impls, `unused_parens` for the parentheses around `&&`/`||`
         // chains, `unused_variables` and `dead_code` for `event` and the

@@ -745,8 +745,8 @@ const NANOS_PER_MILLI: i64 = 1_000_000;
 /// outside the years 1678 to 2261, which nanoseconds in an `i64` cannot
 /// hold.
 ///
-/// FIXME: share `eql_core::date` once the date-field support (branch
-/// `dates`) has landed, so that conditions and ordering read dates alike.
+/// Conditions on date fields read values with [`crate::date`] instead,
+/// which holds instants in an `i128` and so reads any year.
 pub fn timestamp_nanos(value: Value<'_>) -> Option<i64> {
     match value {
         Value::Int(millis) => millis.checked_mul(NANOS_PER_MILLI),

@@ -42,8 +42,9 @@
 //! tiebreaker ([`Ordinal`]). An event before the latest one seen (the
 //! watermark) cannot be joined correctly, since the states it should have
 //! changed have moved on: it is refused with [`Refused::Late`], counted in
-//! [`Stats::late`], and changes nothing. An event without a timestamp is
-//! refused with [`Refused::Untimed`].
+//! [`Stats::late`], and changes nothing. An event without a timestamp, or
+//! with one that [`crate::join::timestamp_nanos`] cannot read (not a date,
+//! or outside the years 1678 to 2261), is refused with [`Refused::Untimed`].
 //!
 //! # Memory
 //!
@@ -219,7 +220,9 @@ impl fmt::Display for Refused {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Refused::Late => "the event is older than the latest event seen",
-            Refused::Untimed => "the event has no timestamp",
+            Refused::Untimed => {
+                "the event has no timestamp that reads as a date from the year 1678 to 2261"
+            }
         })
     }
 }

@@ -78,6 +78,73 @@ fn check_reports_each_error_with_file_line_and_caret() {
 }
 
 #[test]
+fn an_error_far_along_a_long_line_is_drawn_as_a_window() {
+    // A query on one line of 100 000 characters, with a typo at its end:
+    // past column 65 535, which miette cannot draw.
+    let head = format!(
+        "process where process.name : \"{}\" and ",
+        "a".repeat(100_000)
+    );
+    let long = scratch("long.eql", &format!("{head}lenght(process.name) > 2\n"));
+    // The same after a long `//` comment in a rule file.
+    let comment = format!(
+        "// {}\nprocess where lenght(process.name) > 2",
+        "c".repeat(70_000)
+    );
+    let toml = scratch(
+        "long-comment.toml",
+        &format!(
+            "[rule]\nname = \"long\"\nrule_id = \"long\"\nlanguage = \"eql\"\n\
+             severity = \"low\"\nrisk_score = 1\nquery = '''\n{comment}\n'''\n"
+        ),
+    );
+    let output = eqlc(&[
+        "check",
+        long.to_str().expect("utf-8 path"),
+        toml.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = stderr(&output);
+    let column = head.chars().count() + 1;
+    assert!(
+        text.contains(&format!(
+            "error: {}:1:{column}: unknown function `lenght` at line 1, column {column}",
+            long.display()
+        )),
+        "{text}"
+    );
+    // The window: the text before the caret is cut, and the caret is under
+    // the function's name.
+    let window = text
+        .lines()
+        .find(|line| line.contains("lenght(process.name) > 2") && line.starts_with("  | "))
+        .expect("the line is shown");
+    assert!(window.starts_with("  | …aaaa"), "{window}");
+    let caret = text
+        .lines()
+        .find(|line| line.starts_with("  | ") && line.contains('^') && !line.contains("lenght("))
+        .expect("a caret");
+    let caret_at = caret.find('^').expect("a caret");
+    let under: String = window
+        .chars()
+        .skip(caret[..caret_at].chars().count())
+        .take(6)
+        .collect();
+    assert_eq!(under, "lenght", "{text}");
+    assert!(
+        text.contains(&format!(
+            "error: {}:9:15: unknown function `lenght`",
+            toml.display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("2 rules checked: 2 errors, 0 warnings"),
+        "{text}"
+    );
+}
+
+#[test]
 fn expand_prints_the_generated_rust() {
     let output = eqlc(&["expand", SEED, "--name", "Tunnel"]);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -120,7 +187,7 @@ fn run_alerts_on_the_sample_events_like_the_demo() {
     let text = stderr(&output);
     assert!(text.contains("cloud_defend_tunneling.ndjson:48: skipped malformed event"));
     assert!(
-        text.contains("48 events read, 26 alerts, 1 malformed lines skipped"),
+        text.contains("48 events read, 26 alerts, 1 malformed line skipped"),
         "{text}"
     );
 }
@@ -163,7 +230,7 @@ fn check_warns_about_fields_against_ecs() {
     );
     assert!(
         text.contains(
-            "1 rules checked: 0 errors, 2 warnings (schema: 1 unknown field, 1 type mismatch)"
+            "1 rule checked: 0 errors, 2 warnings (schema: 1 unknown field, 1 type mismatch)"
         ),
         "{text}"
     );
@@ -178,7 +245,7 @@ fn check_warns_about_fields_against_ecs() {
         "{text}"
     );
     assert!(
-        text.contains("1 rules checked: 2 errors, 0 warnings"),
+        text.contains("1 rule checked: 2 errors, 0 warnings"),
         "{text}"
     );
     let output = eqlc(&["check", "--schema", "ecs-only", path]);
@@ -210,7 +277,7 @@ fn check_reads_the_fields_of_every_step_key_and_until_of_a_sequence() {
     );
     assert!(
         text.contains(
-            "1 rules checked: 0 errors, 3 warnings (schema: 2 unknown field, 1 unknown value)"
+            "1 rule checked: 0 errors, 3 warnings (schema: 2 unknown field, 1 unknown value)"
         ),
         "{text}"
     );
@@ -417,8 +484,8 @@ fn run_reports_sequences_and_samples_and_counts_refused_events() {
     let text = stderr(&output);
     assert!(
         text.contains(&format!(
-            "9 events read, 11 alerts, 0 malformed lines skipped, 2 events refused by sequences \
-             (1 late, 1 without a timestamp: {events}:3, {events}:5);"
+            "9 events read, 11 alerts, 0 malformed lines skipped, 2 events left out of sequences \
+             (1 out of order, 1 without a usable timestamp; first: {events}:3, {events}:5);"
         )),
         "{text}"
     );

@@ -23,6 +23,7 @@ use eql_runtime::alert::{self, ALERT_FIELDS};
 use eql_runtime::join::JoinMatch;
 use eql_runtime::json::{Record, RecordView};
 use eql_runtime::ndjson::{LineRead, read_line};
+use eql_runtime::sequence::Refused;
 use eql_runtime::{Fields, RuleMeta, eql_pack};
 
 eql_pack! {
@@ -61,9 +62,22 @@ struct Totals {
     malformed: u64,
     /// `file:line` of the first malformed lines, for the summary.
     first_malformed: Vec<String>,
-    /// Events the sequence rules refused (older than an earlier event of
-    /// the same file, or without a timestamp).
-    refused: u64,
+    /// Events the sequence rules refused as older than an earlier event of
+    /// the same file.
+    late: u64,
+    /// Events the sequence rules refused for want of a timestamp they read.
+    untimed: u64,
+}
+
+impl Totals {
+    fn refused(&self) -> u64 {
+        self.late + self.untimed
+    }
+}
+
+/// `count` followed by the singular or plural noun: `1 alert`, `2 alerts`.
+fn counted(count: u64, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// How many malformed lines the summary names, and how many refused events
@@ -126,27 +140,38 @@ fn main() -> ExitCode {
         if unlisted > 0 {
             listed.push_str(&format!(" and {unlisted} more"));
         }
-        let refused = if totals.refused > 0 {
-            format!(
-                ", {} events out of order or untimed left out of sequences",
-                totals.refused
-            )
-        } else {
+        let mut reasons = Vec::new();
+        if totals.late > 0 {
+            reasons.push(format!("{} out of order", totals.late));
+        }
+        if totals.untimed > 0 {
+            reasons.push(format!("{} without a usable timestamp", totals.untimed));
+        }
+        let refused = if reasons.is_empty() {
             String::new()
+        } else {
+            format!(
+                ", {} left out of sequences ({})",
+                counted(totals.refused(), "event", "events"),
+                reasons.join(", ")
+            )
         };
         eprintln!(
-            "{} events read, {} alerts, {} malformed lines skipped{}{refused}; {:.0} events/s \
-             ({} rules)",
-            totals.events,
-            totals.alerts,
-            totals.malformed,
+            "{} read, {}, {} skipped{}{refused}; {:.0} events/s ({})",
+            counted(totals.events, "event", "events"),
+            counted(totals.alerts, "alert", "alerts"),
+            counted(totals.malformed, "malformed line", "malformed lines"),
             if listed.is_empty() {
                 String::new()
             } else {
                 format!(" ({listed})")
             },
             totals.events as f64 / seconds,
-            Rules::RULES.len() + RuleSequences::RULES.len(),
+            counted(
+                (Rules::RULES.len() + RuleSequences::RULES.len()) as u64,
+                "rule",
+                "rules"
+            ),
         );
     }
     if failed {
@@ -227,9 +252,19 @@ impl Scanner {
                 }
             });
             if let Err(refused) = pushed {
-                totals.refused += 1;
-                if totals.refused <= SUMMARY_MALFORMED as u64 {
+                match refused {
+                    Refused::Late => totals.late += 1,
+                    Refused::Untimed => totals.untimed += 1,
+                }
+                let count = totals.refused();
+                if count <= SUMMARY_MALFORMED as u64 {
                     eprintln!("{name}:{line_number}: left out of the sequence rules: {refused}");
+                }
+                if count == SUMMARY_MALFORMED as u64 {
+                    eprintln!(
+                        "(further events left out of the sequence rules are only counted \
+                         in the summary)"
+                    );
                 }
             }
             if let Some(error) = write_error {

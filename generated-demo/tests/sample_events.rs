@@ -84,7 +84,7 @@ fn sample_file_alerts_on_exactly_the_positive_lines() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("48 events read, 26 alerts, 1 malformed lines skipped"),
+        stderr.contains("48 events read, 26 alerts, 1 malformed line skipped"),
         "{stderr}"
     );
 }
@@ -400,8 +400,8 @@ fn sequence_alerts_name_each_event_and_late_events_are_reported() {
     );
     assert!(
         stderr.contains(
-            "4 events read, 1 alerts, 0 malformed lines skipped, 1 events out of order or \
-             untimed left out of sequences"
+            "4 events read, 1 alert, 0 malformed lines skipped, 1 event left out of sequences \
+             (1 out of order)"
         ),
         "{stderr}"
     );
@@ -451,4 +451,44 @@ fn each_input_file_is_a_stream_of_its_own() {
     assert_eq!(lines, [2, 3]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("left out"), "{stderr}");
+}
+
+#[test]
+fn the_first_ten_refused_events_are_reported_and_the_rest_counted() {
+    // Twelve events before the epoch limit of the sequence engines (year
+    // 0001, as some real documents carry), then one out of order.
+    let mut lines: Vec<String> = (0..12)
+        .map(|i| tunnel_line(i, false, "e1").replace("2026-01-01", "0001-01-01"))
+        .collect();
+    lines.push(tunnel_line(40, false, "e1"));
+    lines.push(tunnel_line(30, false, "e1"));
+    let output = run(&[], Some(lines.join("\n").as_bytes()));
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let reported: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.contains("left out of the sequence rules: "))
+        .collect();
+    let expected: Vec<String> = (1..=10)
+        .map(|line| {
+            format!(
+                "-:{line}: left out of the sequence rules: the event has no timestamp that \
+                 reads as a date from the year 1678 to 2261"
+            )
+        })
+        .collect();
+    assert_eq!(reported, expected, "{stderr}");
+    assert!(
+        stderr.contains(
+            "(further events left out of the sequence rules are only counted in the summary)"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "14 events read, 0 alerts, 0 malformed lines skipped, 13 events left out of \
+             sequences (1 out of order, 12 without a usable timestamp)"
+        ),
+        "{stderr}"
+    );
 }

@@ -44,7 +44,8 @@ pub fn run(paths: &[PathBuf], strict: bool, schema: SchemaChoice) -> ExitCode {
             }
         }
     }
-    let (mut checked, mut errors, mut warnings, mut skipped) = (0, 0, 0, 0);
+    let (mut checked, mut errors, mut warnings, mut skipped) = (0u64, 0u64, 0u64, 0u64);
+    let mut unreadable = 0u64;
     let mut by_kind: BTreeMap<WarningKind, usize> = BTreeMap::new();
     // With `--strict`, a warning is reported and counted as an error.
     let mut report = |source: &super::Source, diagnostic: &Diagnostic| {
@@ -68,6 +69,7 @@ pub fn run(paths: &[PathBuf], strict: bool, schema: SchemaChoice) -> ExitCode {
             }
             Err(message) => {
                 eprintln!("error: {message}");
+                unreadable += 1;
                 failed = true;
                 continue;
             }
@@ -109,13 +111,25 @@ pub fn run(paths: &[PathBuf], strict: bool, schema: SchemaChoice) -> ExitCode {
         .iter()
         .map(|(kind, count)| format!("{count} {}", kind.describe()))
         .collect();
-    let mut summary = format!("{checked} rules checked: {errors} errors, {warnings} warnings");
+    let mut summary = format!(
+        "{} checked: {}, {}",
+        super::counted(checked, "rule", "rules"),
+        super::counted(errors, "error", "errors"),
+        super::counted(warnings, "warning", "warnings")
+    );
+    if unreadable > 0 {
+        summary.push_str(&format!(
+            ", {} not read",
+            super::counted(unreadable, "file", "files")
+        ));
+    }
     if !kinds.is_empty() {
         summary.push_str(&format!(" (schema: {})", kinds.join(", ")));
     }
     if skipped > 0 {
         summary.push_str(&format!(
-            ", {skipped} files in other query languages skipped"
+            ", {} in other query languages skipped",
+            super::counted(skipped, "file", "files")
         ));
     }
     eprintln!("{summary}");

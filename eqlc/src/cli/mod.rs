@@ -83,15 +83,37 @@ impl Source {
     }
 
     /// `diagnostic` drawn against the file, with a caret under its span.
+    ///
+    /// Lines around the span that are longer than [`LONG_LINE`] are drawn
+    /// as a window around the caret instead of whole: miette draws whole
+    /// lines and cannot place a caret past column 65 535.
     pub fn render(&self, diagnostic: &Diagnostic) -> String {
+        let offset = if self.rule.query_offset.is_some() {
+            self.query_offset
+        } else {
+            0
+        };
+        let start = offset + diagnostic.span.start as usize;
+        if long_line_near(&self.text, start) {
+            let mut in_file = diagnostic.clone();
+            in_file.span = eqlc::ast::Span::new(start, offset + diagnostic.span.end as usize);
+            let severity = match diagnostic.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            let position = eqlc::Position::of(&self.text, start);
+            return format!(
+                "{severity}: {}:{}:{}: {}\n",
+                self.path.display(),
+                position.line,
+                position.column,
+                in_file.render(&self.text)
+            );
+        }
         let report = Report {
             diagnostic: diagnostic.clone(),
             source: NamedSource::new(self.path.display().to_string(), self.text.clone()),
-            offset: if self.rule.query_offset.is_some() {
-                self.query_offset
-            } else {
-                0
-            },
+            offset,
         };
         let theme = if std::io::stderr().is_terminal() {
             GraphicalTheme::unicode()
@@ -105,6 +127,40 @@ impl Source {
         }
         out
     }
+}
+
+/// `count` followed by the singular or plural noun: `1 rule`, `2 rules`.
+pub fn counted(count: u64, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+/// The longest line, in bytes, that [`Source::render`] lets miette draw.
+const LONG_LINE: usize = 400;
+
+/// Whether the line holding byte `at` of `text`, or the line before or after
+/// it, is longer than [`LONG_LINE`].
+fn long_line_near(text: &str, at: usize) -> bool {
+    let at = at.min(text.len());
+    let bytes = text.as_bytes();
+    let line_start = bytes[..at]
+        .iter()
+        .rposition(|&byte| byte == b'\n')
+        .map_or(0, |newline| newline + 1);
+    let line_end = bytes[at..]
+        .iter()
+        .position(|&byte| byte == b'\n')
+        .map_or(bytes.len(), |newline| at + newline);
+    let before = bytes[..line_start.saturating_sub(1)]
+        .iter()
+        .rposition(|&byte| byte == b'\n')
+        .map_or(0, |newline| newline + 1);
+    let after = bytes[(line_end + 1).min(bytes.len())..]
+        .iter()
+        .position(|&byte| byte == b'\n')
+        .map_or(bytes.len(), |newline| line_end + 1 + newline);
+    line_start.saturating_sub(before) > LONG_LINE
+        || line_end - line_start > LONG_LINE
+        || after.saturating_sub(line_end + 1) > LONG_LINE
 }
 
 /// A diagnostic of eqlc shaped for miette.

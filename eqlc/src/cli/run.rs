@@ -146,18 +146,18 @@ pub fn run(rules_path: &Path, inputs: &[PathBuf], quiet: bool) -> ExitCode {
             listed.push_str(&format!(" and {unlisted} more"));
         }
         eprintln!(
-            "{} events read, {} alerts, {} malformed lines skipped{}{}; {:.0} events/s ({} rules, interpreted)",
-            totals.events,
-            totals.alerts,
-            totals.malformed,
+            "{} read, {}, {} skipped{}{}; {:.0} events/s ({}, interpreted)",
+            super::counted(totals.events, "event", "events"),
+            super::counted(totals.alerts, "alert", "alerts"),
+            super::counted(totals.malformed, "malformed line", "malformed lines"),
             if listed.is_empty() {
                 String::new()
             } else {
                 format!(" ({listed})")
             },
-            refused_summary(&rules, &totals),
+            refused_summary(&totals),
             totals.events as f64 / seconds,
-            rules.len(),
+            super::counted(rules.len() as u64, "rule", "rules"),
         );
         warn_about_limits(&rules);
     }
@@ -424,23 +424,29 @@ fn refuse(name: &str, line_number: u64, reason: Refused, totals: &mut Totals) {
     }
 }
 
-/// The part of the summary about refused events, when sequences ran.
-fn refused_summary(rules: &Rules, totals: &Totals) -> String {
-    if rules.sequences.is_empty() {
+/// The part of the summary about refused events; empty when there were
+/// none.
+fn refused_summary(totals: &Totals) -> String {
+    let refused = totals.late + totals.untimed;
+    if refused == 0 {
         return String::new();
     }
-    let refused = totals.late + totals.untimed;
+    let mut reasons = Vec::new();
+    if totals.late > 0 {
+        reasons.push(format!("{} out of order", totals.late));
+    }
+    if totals.untimed > 0 {
+        reasons.push(format!("{} without a usable timestamp", totals.untimed));
+    }
     let mut text = format!(
-        ", {refused} events refused by sequences ({} late, {} without a timestamp",
-        totals.late, totals.untimed
+        ", {} left out of sequences ({}; first: {}",
+        super::counted(refused, "event", "events"),
+        reasons.join(", "),
+        totals.first_refused.join(", ")
     );
-    if refused > 0 {
-        text.push_str(": ");
-        text.push_str(&totals.first_refused.join(", "));
-        let unlisted = refused.saturating_sub(totals.first_refused.len() as u64);
-        if unlisted > 0 {
-            text.push_str(&format!(" and {unlisted} more"));
-        }
+    let unlisted = refused.saturating_sub(totals.first_refused.len() as u64);
+    if unlisted > 0 {
+        text.push_str(&format!(" and {unlisted} more"));
     }
     text.push(')');
     text
