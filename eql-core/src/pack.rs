@@ -1,34 +1,43 @@
 //! What a compiled rule pack needs per event: which atoms hold, which
 //! fields have been computed, and the shared look-ups that compute them.
 //!
-//! A pack evaluates each of its atoms ("some value of this field satisfies
-//! this predicate") at most once per event, and computes all the atoms of a
-//! field in one pass over its values; see the compiler's `plan` module. The
-//! state lives on the stack and is cleared per event, so matching allocates
-//! nothing.
+//! A pack computes the key atoms of a field ("some value of this field
+//! satisfies this predicate", for the predicates that select rules) in one
+//! pass over its values, at most once per event; the rules those atoms
+//! select then test their other conditions, and a test that several rules
+//! share is evaluated at most once per event, its result kept; see the
+//! compiler's `plan` module. The state lives on the stack and is cleared per
+//! event, so matching allocates nothing.
 
 use std::cmp::Ordering;
 use std::sync::OnceLock;
 
-/// The atoms and fields of one event, as bit sets of `A` and `F` words.
+/// The atoms and fields of one event, as bit sets of `A` and `F` words, and
+/// the results of the tests that several rules share, `M` words of each.
 #[derive(Clone, Debug)]
-pub struct PackState<const A: usize, const F: usize> {
+pub struct PackState<const A: usize, const F: usize, const M: usize> {
     atoms: [u64; A],
     fields: [u64; F],
+    /// Which shared tests have been evaluated for this event.
+    known: [u64; M],
+    /// Their results, where known.
+    results: [u64; M],
 }
 
-impl<const A: usize, const F: usize> Default for PackState<A, F> {
+impl<const A: usize, const F: usize, const M: usize> Default for PackState<A, F, M> {
     fn default() -> Self {
         PackState::new()
     }
 }
 
-impl<const A: usize, const F: usize> PackState<A, F> {
+impl<const A: usize, const F: usize, const M: usize> PackState<A, F, M> {
     #[inline]
     pub const fn new() -> Self {
         PackState {
             atoms: [0; A],
             fields: [0; F],
+            known: [0; M],
+            results: [0; M],
         }
     }
 
@@ -52,6 +61,22 @@ impl<const A: usize, const F: usize> PackState<A, F> {
     #[inline(always)]
     pub fn mark_field(&mut self, field: u32) {
         self.fields[(field / 64) as usize] |= 1 << (field % 64);
+    }
+
+    /// The result of shared test `test`: `evaluate` is called the first
+    /// time it is asked for in an event, and its result kept.
+    #[inline(always)]
+    pub fn shared(&mut self, test: u32, evaluate: impl FnOnce() -> bool) -> bool {
+        let (word, bit) = ((test / 64) as usize, 1u64 << (test % 64));
+        if self.known[word] & bit != 0 {
+            return self.results[word] & bit != 0;
+        }
+        let result = evaluate();
+        self.known[word] |= bit;
+        if result {
+            self.results[word] |= bit;
+        }
+        result
     }
 
     /// Calls `each` with every atom that holds among those set in `mask`.
@@ -335,7 +360,7 @@ mod tests {
 
     #[test]
     fn state_bits() {
-        let mut state = PackState::<2, 1>::new();
+        let mut state = PackState::<2, 1, 1>::new();
         state.set_atom(3);
         state.set_atom(70);
         assert!(state.atom(3) && state.atom(70) && !state.atom(4));
@@ -344,6 +369,18 @@ mod tests {
         assert_eq!(seen, [3]);
         state.mark_field(9);
         assert!(state.field_done(9) && !state.field_done(8));
+        let mut calls = 0;
+        let mut shared = |state: &mut PackState<2, 1, 1>, result| {
+            state.shared(5, || {
+                calls += 1;
+                result
+            })
+        };
+        assert!(shared(&mut state, true));
+        // Known now: the second evaluation is not called.
+        assert!(shared(&mut state, false));
+        assert!(!shared(&mut PackState::new(), false));
+        assert_eq!(calls, 2);
         let mut bits = Vec::new();
         for_each_bit(&[0b101, 1 << 63], |bit| bits.push(bit));
         assert_eq!(bits, [0, 2, 127]);

@@ -6,7 +6,10 @@
 //! in one pass over its values (the exact-string tables, the automata and
 //! the regular-expression sets are statics); one function per rule, which
 //! reads an atom when its field has been computed and tests the values
-//! otherwise; and the tables that map key atoms to the rules they select.
+//! otherwise, through the state when other rules share the test; and the
+//! tables that map key atoms to the rules they select.
+
+use std::collections::HashMap;
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -51,11 +54,13 @@ pub fn emit_planned_pack(item: &PlannedPackItem<'_>, cx: &EmitContext) -> TokenS
     let atom_words = words(plan.atoms.len());
     let field_words = words(plan.fields.len());
     let rule_words = words(n_rules);
-    let state = quote!(#rt::__private::PackState<#atom_words, #field_words>);
+    let slot_names = crate::emit::slot_names(&plan.fields);
+    let shared = SharedTests::of(plan, &slot_names, cx);
+    let shared_words = words(shared.len());
+    let state = quote!(#rt::__private::PackState<#atom_words, #field_words, #shared_words>);
 
     let pack_name = name.to_string();
     let slots = slot_consts(&plan.fields, &pack_name, cx);
-    let slot_names = crate::emit::slot_names(&plan.fields);
 
     // One function per field with key atoms; the rules test other atoms
     // themselves.
@@ -72,7 +77,7 @@ pub fn emit_planned_pack(item: &PlannedPackItem<'_>, cx: &EmitContext) -> TokenS
     });
     let rule_fns = plan.rules.iter().enumerate().map(|(index, rule)| {
         let function = rule_fn(index);
-        let body = emit_pcond(&rule.cond, plan, &slot_names, cx);
+        let body = emit_pcond(&rule.cond, plan, &slot_names, &shared, cx);
         quote! {
             #[inline]
             fn #function<__EqlEvent>(event: &__EqlEvent, state: &mut #state) -> bool
@@ -466,6 +471,7 @@ fn emit_pcond(
     cond: &PCond,
     plan: &PackPlan,
     slot_names: &[Ident],
+    shared: &SharedTests,
     cx: &EmitContext,
 ) -> TokenStream {
     match cond {
@@ -478,11 +484,13 @@ fn emit_pcond(
             conds.sort_by_key(|c| conjunct_rank(c, plan));
             let conds = conds
                 .into_iter()
-                .map(|c| parenthesised(c, plan, slot_names, cx));
+                .map(|c| parenthesised(c, plan, slot_names, shared, cx));
             quote!(#(#conds)&&*)
         }
         PCond::Or(conds) => {
-            let conds = conds.iter().map(|c| parenthesised(c, plan, slot_names, cx));
+            let conds = conds
+                .iter()
+                .map(|c| parenthesised(c, plan, slot_names, shared, cx));
             quote!(#(#conds)||*)
         }
         PCond::Atoms { atoms, negated } => {
@@ -494,10 +502,24 @@ fn emit_pcond(
                 negated: *negated,
                 preds: atoms.iter().map(|&a| plan.atoms[a].pred.clone()).collect(),
             };
-            let direct = emit_test(&test, slot_names, cx);
             if !atoms.iter().all(|&a| plan.key_atoms[a]) {
-                return direct;
+                // A test that other places share is evaluated once, by the
+                // first to ask; it is kept positive and negated here.
+                if let Some(index) = shared.index(&SharedKey::Atoms(atoms.clone())) {
+                    let positive = emit_test(
+                        &Test {
+                            negated: false,
+                            ..test
+                        },
+                        slot_names,
+                        cx,
+                    );
+                    let read = quote!(state.shared(#index, || #positive));
+                    return if *negated { quote!(!#read) } else { read };
+                }
+                return emit_test(&test, slot_names, cx);
             }
+            let direct = emit_test(&test, slot_names, cx);
             let field = Literal::u32_unsuffixed(field.0);
             let n_atoms = atoms.len();
             let atoms = atoms.iter().map(|&a| Literal::u32_unsuffixed(a as u32));
@@ -509,7 +531,72 @@ fn emit_pcond(
             };
             quote!(if state.field_done(#field) { #computed } else { #direct })
         }
-        PCond::Expr { expr, negated } => emit_scalar_cond(expr, *negated, slot_names, cx),
+        PCond::Expr { expr, negated } => {
+            let direct = emit_scalar_cond(expr, *negated, slot_names, cx);
+            match shared.index(&SharedKey::Expr(direct.to_string())) {
+                Some(index) => quote!(state.shared(#index, || #direct)),
+                None => direct,
+            }
+        }
+    }
+}
+
+/// Which test of the rules' conditions is shared.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum SharedKey {
+    /// A test of atoms of one field, not all computed by the field's pass,
+    /// read positive.
+    Atoms(Vec<AtomId>),
+    /// A script expression, by its code.
+    Expr(String),
+}
+
+/// The tests that occur more than once in the conditions of a pack's rules,
+/// each with its index in the state's shared results, so that each is
+/// evaluated at most once per event. A test that occurs once needs no slot:
+/// a rule is evaluated at most once per event.
+struct SharedTests {
+    index: HashMap<SharedKey, u32>,
+}
+
+impl SharedTests {
+    fn of(plan: &PackPlan, slot_names: &[Ident], cx: &EmitContext) -> SharedTests {
+        let mut counts: HashMap<SharedKey, usize> = HashMap::new();
+        let mut order: Vec<SharedKey> = Vec::new();
+        let mut pending: Vec<&PCond> = plan.rules.iter().map(|rule| &rule.cond).collect();
+        while let Some(cond) = pending.pop() {
+            let key = match cond {
+                PCond::Const(_) => continue,
+                PCond::And(conds) | PCond::Or(conds) => {
+                    pending.extend(conds.iter());
+                    continue;
+                }
+                PCond::Atoms { atoms, .. } if atoms.iter().all(|&a| plan.key_atoms[a]) => continue,
+                PCond::Atoms { atoms, .. } => SharedKey::Atoms(atoms.clone()),
+                PCond::Expr { expr, negated } => {
+                    SharedKey::Expr(emit_scalar_cond(expr, *negated, slot_names, cx).to_string())
+                }
+            };
+            let count = counts.entry(key.clone()).or_default();
+            if *count == 0 {
+                order.push(key);
+            }
+            *count += 1;
+        }
+        let index = order
+            .into_iter()
+            .filter(|key| counts[key] > 1)
+            .zip(0u32..)
+            .collect();
+        SharedTests { index }
+    }
+
+    fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    fn index(&self, key: &SharedKey) -> Option<u32> {
+        self.index.get(key).copied()
     }
 }
 
@@ -537,9 +624,10 @@ fn parenthesised(
     cond: &PCond,
     plan: &PackPlan,
     slot_names: &[Ident],
+    shared: &SharedTests,
     cx: &EmitContext,
 ) -> TokenStream {
-    let inner = emit_pcond(cond, plan, slot_names, cx);
+    let inner = emit_pcond(cond, plan, slot_names, shared, cx);
     match cond {
         PCond::And(_) | PCond::Or(_) => quote!((#inner)),
         _ => inner,
