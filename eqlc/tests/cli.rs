@@ -145,6 +145,32 @@ fn an_error_far_along_a_long_line_is_drawn_as_a_window() {
 }
 
 #[test]
+fn an_error_at_the_end_of_the_query_points_after_its_last_character() {
+    let path = scratch("unfinished.eql", "process where\n  process.name == \n\n");
+    let output = eqlc(&["check", path.to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(
+        text.contains("expected an expression, found the end of the query"),
+        "{text}"
+    );
+    assert!(text.contains("unfinished.eql:2:18"), "{text}");
+    // The label sits under the column after `==`.
+    let shown = text
+        .lines()
+        .position(|line| line.contains("process.name == "))
+        .expect("the line is shown");
+    let lines: Vec<&str> = text.lines().collect();
+    let code_at = lines[shown].find("process.name").expect("the code");
+    let mark_at = lines[shown + 1].find('┬').expect("a mark under the line");
+    assert_eq!(
+        lines[shown + 1][..mark_at].chars().count(),
+        lines[shown][..code_at].chars().count() + "process.name ==".len(),
+        "{text}"
+    );
+}
+
+#[test]
 fn expand_prints_the_generated_rust() {
     let output = eqlc(&["expand", SEED, "--name", "Tunnel"]);
     assert!(output.status.success(), "{}", stderr(&output));

@@ -114,6 +114,8 @@ impl Source {
             diagnostic: diagnostic.clone(),
             source: NamedSource::new(self.path.display().to_string(), self.text.clone()),
             offset,
+            query_end: (offset + self.rule.query.trim_end().len()).min(self.text.len()),
+            text_len: self.text.len(),
         };
         let theme = if std::io::stderr().is_terminal() {
             GraphicalTheme::unicode()
@@ -170,6 +172,9 @@ struct Report {
     source: NamedSource<String>,
     /// Where the query starts in the file.
     offset: usize,
+    /// Where its text ends in the file, trailing white space left out.
+    query_end: usize,
+    text_len: usize,
 }
 
 impl fmt::Display for Report {
@@ -201,8 +206,18 @@ impl miette::Diagnostic for Report {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = self.diagnostic.span;
-        let start = self.offset + span.start as usize;
+        let mut start = self.offset + span.start as usize;
         let len = (span.len()).max(1);
+        // An error at the end of the query ("expected an expression") is
+        // drawn just after its last character: miette draws no label past
+        // the end of the text.
+        if start >= self.query_end {
+            start = if self.query_end < self.text_len {
+                self.query_end
+            } else {
+                self.query_end.saturating_sub(1)
+            };
+        }
         let label = LabeledSpan::new_with_span(
             self.diagnostic.label.clone().or(Some("here".into())),
             SourceSpan::from((start, len)),
