@@ -477,11 +477,17 @@ fn emit_pcond(
     match cond {
         PCond::Const(b) => quote!(#b),
         PCond::And(conds) => {
-            // Conjuncts over key atoms first, then positive tests, which
-            // rarely hold, then the rest (negated tests mostly hold).
-            // Conjuncts have no side effects, so the order is free.
-            let mut conds: Vec<&PCond> = conds.iter().collect();
-            conds.sort_by_key(|c| conjunct_rank(c, plan));
+            // Conjuncts over key atoms first, which cost a bit test, then
+            // the others by their chance of holding, the least likely
+            // first (positive tests before negated ones, which mostly hold).
+            // Conjuncts have no side effects, so the order is free; the
+            // sort is stable, so ties keep the rule's order.
+            let mut conds: Vec<(bool, f64, &PCond)> = conds
+                .iter()
+                .map(|c| (!key_atoms_only(c, plan), plan.chance(c), c))
+                .collect();
+            conds.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+            let conds: Vec<&PCond> = conds.into_iter().map(|(_, _, c)| c).collect();
             let conds = conds
                 .into_iter()
                 .map(|c| parenthesised(c, plan, slot_names, shared, cx));
@@ -597,16 +603,6 @@ impl SharedTests {
 
     fn index(&self, key: &SharedKey) -> Option<u32> {
         self.index.get(key).copied()
-    }
-}
-
-/// Where a conjunct goes in its conjunction: 0 when it tests key atoms
-/// only (or nothing), 1 for a positive test of other atoms, 2 otherwise.
-fn conjunct_rank(cond: &PCond, plan: &PackPlan) -> u8 {
-    match cond {
-        _ if key_atoms_only(cond, plan) => 0,
-        PCond::Atoms { negated: false, .. } => 1,
-        _ => 2,
     }
 }
 

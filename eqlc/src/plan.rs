@@ -45,6 +45,37 @@ pub struct PackPlan {
     pub key_atoms: Vec<bool>,
     /// Per rule of the pack, in order.
     pub rules: Vec<PlannedRule>,
+    /// Per atom, how many rules test it.
+    pub sharing: Vec<usize>,
+}
+
+impl PackPlan {
+    /// A rough chance that `cond` holds for an event, for ordering the
+    /// conjuncts of a rule so that the likeliest to fail come first: a test
+    /// of atoms as [`atom_rate`] estimates it (a tenth when it cannot, as
+    /// for a regular expression or a number), its complement when negated,
+    /// a half for a script expression, and the product (`and`) or the
+    /// complement of the product of the complements (`or`) of the parts.
+    pub fn chance(&self, cond: &PCond) -> f64 {
+        match cond {
+            PCond::Const(true) => 1.0,
+            PCond::Const(false) => 0.0,
+            PCond::And(conds) => conds.iter().map(|c| self.chance(c)).product(),
+            PCond::Or(conds) => 1.0 - conds.iter().map(|c| 1.0 - self.chance(c)).product::<f64>(),
+            PCond::Atoms { atoms, negated } => {
+                let none: f64 = atoms
+                    .iter()
+                    .map(|&id| {
+                        let rate = atom_rate(&self.atoms[id], &self.fields, self.sharing[id])
+                            .unwrap_or(0.1);
+                        1.0 - rate.min(1.0)
+                    })
+                    .product();
+                if *negated { none } else { 1.0 - none }
+            }
+            PCond::Expr { .. } => 0.5,
+        }
+    }
 }
 
 /// "Some value of `field` satisfies `pred`".
@@ -215,6 +246,7 @@ pub fn plan_pack(pack: &Pack, extra_fields: &[String]) -> PackPlan {
         field_plans,
         key_atoms: is_key,
         rules: planner.rules,
+        sharing,
     }
 }
 
