@@ -164,14 +164,26 @@ pub struct PatternEntry {
 pub struct Needles {
     needles: &'static [&'static str],
     insensitive: bool,
+    /// The length of the shortest needle: a shorter value holds none, and is
+    /// not scanned.
+    shortest: usize,
     automaton: OnceLock<Option<aho_corasick::AhoCorasick>>,
 }
 
 impl Needles {
     pub const fn new(needles: &'static [&'static str], insensitive: bool) -> Needles {
+        let mut shortest = usize::MAX;
+        let mut index = 0;
+        while index < needles.len() {
+            if needles[index].len() < shortest {
+                shortest = needles[index].len();
+            }
+            index += 1;
+        }
         Needles {
             needles,
             insensitive,
+            shortest,
             automaton: OnceLock::new(),
         }
     }
@@ -201,6 +213,9 @@ impl Needles {
         ranges: &[(u32, u32)],
         mut hit: impl FnMut(u32),
     ) {
+        if text.len() < self.shortest {
+            return;
+        }
         let automaton = self.automaton.get_or_init(|| self.build());
         let Some(automaton) = automaton else {
             return;
@@ -356,6 +371,11 @@ mod tests {
         assert_eq!(hits("c:\\x-L5"), [8]);
         assert_eq!(hits("x:\\-l"), [8]);
         assert_eq!(hits("nothing"), Vec::<u32>::new());
+        // Values shorter than the shortest needle are not scanned.
+        assert_eq!(NEEDLES.shortest, 2);
+        assert_eq!(hits("-L"), Vec::<u32>::new());
+        assert_eq!(hits("-"), Vec::<u32>::new());
+        assert_eq!(Needles::new(&[], false).shortest, usize::MAX);
     }
 
     #[test]
