@@ -303,7 +303,7 @@ fn check_reads_the_fields_of_every_step_key_and_until_of_a_sequence() {
     );
     assert!(
         text.contains(
-            "1 rule checked: 0 errors, 3 warnings (schema: 2 unknown field, 1 unknown value)"
+            "1 rule checked: 0 errors, 3 warnings (schema: 2 unknown fields, 1 unknown value)"
         ),
         "{text}"
     );

@@ -109,7 +109,7 @@ pub fn run(paths: &[PathBuf], strict: bool, schema: SchemaChoice) -> ExitCode {
     }
     let kinds: Vec<String> = by_kind
         .iter()
-        .map(|(kind, count)| format!("{count} {}", kind.describe()))
+        .map(|(kind, &count)| super::counted(count as u64, kind.describe(), kind.describe_many()))
         .collect();
     let mut summary = format!(
         "{} checked: {}, {}",

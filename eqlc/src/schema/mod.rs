@@ -381,6 +381,15 @@ impl WarningKind {
             WarningKind::ValueUnknown => "unknown value",
         }
     }
+
+    /// [`WarningKind::describe`] for more than one.
+    pub fn describe_many(self) -> &'static str {
+        match self {
+            WarningKind::FieldUnknown => "unknown fields",
+            WarningKind::TypeMismatch => "type mismatches",
+            WarningKind::ValueUnknown => "unknown values",
+        }
+    }
 }
 
 /// One problem found by the schema check.
