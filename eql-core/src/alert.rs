@@ -9,6 +9,10 @@
 //!  "document": {…the whole matched event…}}
 //! ```
 //!
+//! An event that eqlc's decoder reads but `serde_json` does not (a number
+//! beyond the range of `f64`, a lone surrogate escape) has `"document":
+//! null` and its line as text in `"document_text"`, so that nothing is lost.
+//!
 //! A sequence or a sample (see [`join_alert`]) names the file and line of
 //! each of its events instead (`null` for a missing-event step), and the
 //! join key they share; `file` and `line` are those of its last event:
@@ -41,8 +45,9 @@ pub struct AlertRule<'a> {
 /// One alert. `fields` holds each reported ECS path with its values; a
 /// field with one value is written as a scalar, except `process.args`,
 /// which is always an array, and a field without values as `null`.
-/// `line` is the matched event's text, copied whole into `document` (or
-/// `null` if it is not JSON).
+/// `line` is the matched event's text, copied whole into `document`; when
+/// `serde_json` cannot read it, `document` is `null` and `document_text`
+/// holds the line as text.
 pub fn alert(
     rule: &AlertRule<'_>,
     file: &str,
@@ -59,7 +64,7 @@ pub fn alert(
         };
         event.insert((*path).to_owned(), value);
     }
-    serde_json::json!({
+    let mut alert = serde_json::json!({
         "rule_id": rule.id,
         "rule_name": rule.name,
         "severity": rule.severity,
@@ -69,8 +74,15 @@ pub fn alert(
         "file": file,
         "line": line_number,
         "event": event,
-        "document": serde_json::from_slice::<Json>(line).unwrap_or(Json::Null),
-    })
+        "document": Json::Null,
+    });
+    match serde_json::from_slice::<Json>(line) {
+        Ok(document) => alert["document"] = document,
+        Err(_) => {
+            alert["document_text"] = Json::String(String::from_utf8_lossy(line).into_owned());
+        }
+    }
+    alert
 }
 
 /// One alert for a sequence or a sample (`kind`): `events` holds the file
@@ -130,5 +142,42 @@ pub fn json_value(value: Value<'_>) -> Json {
         Value::Float(n) => Json::from(n),
         Value::Bool(b) => Json::from(b),
         Value::Ip(ip) => Json::from(ip.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULE: AlertRule<'static> = AlertRule {
+        id: "r1",
+        name: "Rule",
+        severity: "low",
+        risk_score: 21,
+        tactics: &[],
+        techniques: &[],
+    };
+
+    #[test]
+    fn the_document_is_copied_whole() {
+        let line = br#"{"process":{"name":"ssh"},"n":1}"#;
+        let alert = alert(&RULE, "f", 3, &[], line);
+        assert_eq!(
+            alert["document"],
+            serde_json::json!({"process": {"name": "ssh"}, "n": 1})
+        );
+        assert_eq!(alert.get("document_text"), None);
+    }
+
+    #[test]
+    fn a_document_serde_json_cannot_read_is_kept_as_text() {
+        for line in [
+            r#"{"process":{"name":"ssh"},"big":1e999999}"#,
+            r#"{"process":{"name":"ssh\ud800x"}}"#,
+        ] {
+            let alert = alert(&RULE, "f", 3, &[], line.as_bytes());
+            assert_eq!(alert["document"], Json::Null, "{line}");
+            assert_eq!(alert["document_text"], Json::String(line.into()), "{line}");
+        }
     }
 }

@@ -251,7 +251,10 @@ fn describe_pred(pred: &ValuePred) -> String {
                 .iter()
                 .map(|n| Constant::Number(*n).to_string())
                 .collect();
-            format!("equals one of {}", preview(&numbers))
+            match numbers.as_slice() {
+                [one] => format!("equals {one}"),
+                _ => format!("equals one of {}", preview(&numbers)),
+            }
         }
         ValuePred::Strings {
             values,
@@ -264,11 +267,13 @@ fn describe_pred(pred: &ValuePred) -> String {
                 "match arms"
             };
             let quoted: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
-            format!(
-                "equals one of {} strings, {case} ({how}): {}",
-                values.len(),
-                preview(&quoted)
-            )
+            match values.len() {
+                1 => format!("equals a string, {case}: {}", preview(&quoted)),
+                n => format!(
+                    "equals one of {n} strings, {case} ({how}): {}",
+                    preview(&quoted)
+                ),
+            }
         }
         ValuePred::Wildcards {
             patterns,
@@ -281,19 +286,29 @@ fn describe_pred(pred: &ValuePred) -> String {
                     PatternKind::Prefix(s) => format!("{s:?}… (prefix)"),
                     PatternKind::Suffix(s) => format!("…{s:?} (suffix)"),
                     PatternKind::Contains(s) => format!("…{s:?}… (substring)"),
-                    PatternKind::Length { min, exact: true } => format!("exactly {min} characters"),
-                    PatternKind::Length { min, exact: false } => {
-                        format!("at least {min} characters ({pattern:?})")
+                    PatternKind::Length { min, exact } => {
+                        let noun = if min == 1 { "character" } else { "characters" };
+                        if exact {
+                            format!("exactly {min} {noun}")
+                        } else {
+                            format!("at least {min} {noun} ({pattern:?})")
+                        }
                     }
                     PatternKind::General => format!("{pattern:?} (wildcard)"),
                 })
                 .collect();
-            format!(
-                "matches one of {} patterns, {}: {}",
-                patterns.len(),
-                case_word(*insensitive),
-                preview(&kinds)
-            )
+            match patterns.len() {
+                1 => format!(
+                    "matches a pattern, {}: {}",
+                    case_word(*insensitive),
+                    preview(&kinds)
+                ),
+                n => format!(
+                    "matches one of {n} patterns, {}: {}",
+                    case_word(*insensitive),
+                    preview(&kinds)
+                ),
+            }
         }
         ValuePred::Regex(set) => {
             let quoted: Vec<String> = set.sources.iter().map(|s| format!("{s:?}")).collect();

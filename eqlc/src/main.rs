@@ -5,6 +5,29 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// `print!` to standard output, ending the program quietly when the reader
+/// of a pipe has gone (see [`cli::write_or_exit`]).
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_or_exit(&mut ::std::io::stdout().lock(), ::std::format_args!($($arg)*))
+    };
+}
+
+/// `eprint!`, ending the program quietly when the reader of a pipe has gone.
+macro_rules! err {
+    ($($arg:tt)*) => {
+        $crate::cli::write_or_exit(&mut ::std::io::stderr().lock(), ::std::format_args!($($arg)*))
+    };
+}
+
+/// `eprintln!`, ending the program quietly when the reader of a pipe has
+/// gone.
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        err!("{}\n", ::std::format_args!($($arg)*))
+    };
+}
+
 mod cli;
 
 #[derive(Parser, Debug)]

@@ -23,9 +23,10 @@ pub struct RuleFile {
     pub event_category_override: Option<String>,
     pub tactics: Vec<String>,
     pub techniques: Vec<String>,
-    /// Byte offset of the query text within the file, when it appears there
-    /// verbatim (always, for the `'''` literal strings rule files use), so
-    /// that errors can name a line of the file.
+    /// Byte offset of the query text within the file, when its string
+    /// literal holds it verbatim (always for the `'''` literal strings rule
+    /// files use; not when it has escapes), so that errors can name a line
+    /// of the file.
     pub query_offset: Option<usize>,
 }
 
@@ -56,7 +57,7 @@ struct RuleTable {
     severity: Option<String>,
     risk_score: Option<i64>,
     language: Option<String>,
-    query: Option<String>,
+    query: Option<toml::Spanned<String>>,
     #[serde(default)]
     index: Vec<String>,
     event_category_override: Option<String>,
@@ -104,6 +105,14 @@ pub fn parse_rule_file(text: &str) -> Result<RuleFile, RuleFileError> {
         message: format!("the `[rule]` table has no `{key}`"),
     };
     let query = rule.query.ok_or_else(|| missing("query"))?;
+    // The query as written, inside the string literal's span: found only
+    // when the literal holds it verbatim (no escapes).
+    let literal = query.span();
+    let query = query.into_inner();
+    let query_offset = text
+        .get(literal.clone())
+        .and_then(|written| written.find(query.as_str()))
+        .map(|at| literal.start + at);
     let risk_score = match rule.risk_score {
         None => 0,
         Some(score) => u32::try_from(score)
@@ -126,7 +135,6 @@ pub fn parse_rule_file(text: &str) -> Result<RuleFile, RuleFileError> {
     }
     tactics.dedup();
     techniques.dedup();
-    let query_offset = text.find(query.as_str());
     Ok(RuleFile {
         rule_id: rule.rule_id.ok_or_else(|| missing("rule_id"))?,
         name: rule.name.ok_or_else(|| missing("name"))?,

@@ -108,7 +108,7 @@ fn an_error_far_along_a_long_line_is_drawn_as_a_window() {
     let column = head.chars().count() + 1;
     assert!(
         text.contains(&format!(
-            "error: {}:1:{column}: unknown function `lenght` at line 1, column {column}",
+            "error: {}:1:{column}: unknown function `lenght`\n",
             long.display()
         )),
         "{text}"
@@ -621,4 +621,95 @@ fn run_names_and_skips_every_kind_of_bad_line_and_loses_no_event() {
         )),
         "{text}"
     );
+}
+
+/// A rule file with `query` as its last key, written as given.
+fn rule_file(name: &str, before: &str, query: &str) -> PathBuf {
+    scratch(
+        name,
+        &format!(
+            "{before}[rule]\nname = \"r\"\nrule_id = \"r\"\nlanguage = \"eql\"\n\
+             severity = \"low\"\nrisk_score = 1\nquery = {query}\n"
+        ),
+    )
+}
+
+#[test]
+fn errors_point_into_the_query_wherever_it_is_written() {
+    // A query with escapes is not in the file as written: it is drawn alone.
+    let escaped = rule_file(
+        "escaped.toml",
+        "",
+        r#""process where process.name == \"a\" and lenght(x) > 1""#,
+    );
+    // The query's text also appears, earlier, in a comment.
+    let commented = rule_file(
+        "commented.toml",
+        "# was: process where lenght(x) > 1\n",
+        r#""process where lenght(x) > 1""#,
+    );
+    let empty = rule_file("empty.toml", "", "'''\n'''");
+    for (path, at) in [
+        (&escaped, format!("{} (query):1:39", escaped.display())),
+        (&commented, format!("{}:8:24", commented.display())),
+        (&empty, format!("{}:7:9", empty.display())),
+    ] {
+        let output = eqlc(&["check", "--schema", "none", path.to_str().expect("utf-8")]);
+        assert_eq!(output.status.code(), Some(1));
+        let text = stderr(&output);
+        assert!(text.contains(&at), "{at}: {text}");
+    }
+}
+
+#[test]
+fn a_byte_order_mark_before_a_query_is_ignored() {
+    let path = scratch("bom.eql", "\u{feff}process where process.name == \"sh\"\n");
+    let output = eqlc(&["check", path.to_str().expect("utf-8 path")]);
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+#[test]
+fn expand_takes_a_raw_identifier_as_the_type_name() {
+    let output = eqlc(&["expand", "--name", "r#type", SEED]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("pub struct r#type"));
+    let output = eqlc(&["expand", "--name", "r#self", SEED]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("`r#self` is not a Rust type name"));
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_run_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    // Enough alerts to fill the pipe: the seed rule's positive line, again
+    // and again.
+    let sample = std::fs::read_to_string(workspace().join("samples/cloud_defend_tunneling.ndjson"))
+        .expect("sample file");
+    let first = sample.lines().next().expect("a line");
+    let events = scratch("many.ndjson", &format!("{first}\n").repeat(5_000));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_eqlc"))
+        .args([
+            "run",
+            "--rules",
+            "rules",
+            events.to_str().expect("utf-8 path"),
+        ])
+        .current_dir(workspace())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("eqlc runs");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("one alert");
+    assert!(line.contains("\"rule_id\""), "{line}");
+    drop(stdout);
+    let output = child.wait_with_output().expect("eqlc ends");
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(141), "{text}");
+    assert!(!text.contains("panicked"), "{text}");
+    assert!(!text.contains("cannot read"), "{text}");
 }

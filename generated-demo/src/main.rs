@@ -26,6 +26,20 @@ use eql_runtime::ndjson::{LineRead, read_line};
 use eql_runtime::sequence::Refused;
 use eql_runtime::{Fields, RuleMeta, eql_pack};
 
+/// `eprintln!`, except that when standard error is a pipe whose reader has
+/// gone (`generated-demo … 2>&1 | head`) the program ends at once, with the
+/// status of a program killed by `SIGPIPE`, instead of panicking.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        let mut stderr = ::std::io::stderr().lock();
+        if let Err(error) = ::std::writeln!(stderr, $($arg)*) {
+            if error.kind() == ::std::io::ErrorKind::BrokenPipe {
+                ::std::process::exit(128 + 13);
+            }
+        }
+    }};
+}
+
 eql_pack! {
     /// The rules of `rules/`, with the fields every alert reports.
     #[eql(
@@ -112,23 +126,26 @@ fn main() -> ExitCode {
                     &mut totals,
                 ),
                 Err(error) => {
-                    eprintln!("error: cannot open {}: {error}", path.display());
+                    note!("error: cannot open {}: {error}", path.display());
                     failed = true;
                     continue;
                 }
             },
         };
-        if let Err(error) = result {
-            let name = input
-                .as_ref()
-                .map_or("standard input".into(), |path| path.display().to_string());
-            eprintln!("error: cannot read {name}: {error}");
-            failed = true;
+        match result {
+            Ok(()) => {}
+            Err(Stop::Read(error)) => {
+                let name = input
+                    .as_ref()
+                    .map_or("standard input".into(), |path| path.display().to_string());
+                note!("error: cannot read {name}: {error}");
+                failed = true;
+            }
+            Err(Stop::Write(error)) => return cannot_write(&error),
         }
     }
     if let Err(error) = out.flush() {
-        eprintln!("error: cannot write alerts: {error}");
-        return ExitCode::FAILURE;
+        return cannot_write(&error);
     }
 
     if !args.quiet {
@@ -156,7 +173,7 @@ fn main() -> ExitCode {
                 reasons.join(", ")
             )
         };
-        eprintln!(
+        note!(
             "{} read, {}, {} skipped{}{refused}; {:.0} events/s ({})",
             counted(totals.events, "event", "events"),
             counted(totals.alerts, "alert", "alerts"),
@@ -179,6 +196,25 @@ fn main() -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Why a scan stopped before the end of its input.
+enum Stop {
+    /// The input could not be read; the next one can still be.
+    Read(io::Error),
+    /// Alerts could not be written; nothing more can be done.
+    Write(io::Error),
+}
+
+/// The end of a scan whose alerts could not be written: quietly, with the
+/// status of a program killed by `SIGPIPE`, when the reader of a pipe has
+/// gone (`generated-demo … | head`); with a message otherwise.
+fn cannot_write(error: &io::Error) -> ExitCode {
+    if error.kind() == io::ErrorKind::BrokenPipe {
+        return ExitCode::from(128 + 13);
+    }
+    note!("error: cannot write alerts: {error}");
+    ExitCode::FAILURE
 }
 
 /// Reusable buffers of a scan.
@@ -213,12 +249,12 @@ impl Scanner {
         mut reader: impl BufRead,
         out: &mut impl Write,
         totals: &mut Totals,
-    ) -> io::Result<()> {
+    ) -> Result<(), Stop> {
         let mut line_number = 0u64;
         let mut write_error = None;
         loop {
             self.line.clear();
-            let read = read_line(&mut reader, &mut self.line, MAX_LINE)?;
+            let read = read_line(&mut reader, &mut self.line, MAX_LINE).map_err(Stop::Read)?;
             if read == LineRead::End {
                 break;
             }
@@ -258,17 +294,17 @@ impl Scanner {
                 }
                 let count = totals.refused();
                 if count <= SUMMARY_MALFORMED as u64 {
-                    eprintln!("{name}:{line_number}: left out of the sequence rules: {refused}");
+                    note!("{name}:{line_number}: left out of the sequence rules: {refused}");
                 }
                 if count == SUMMARY_MALFORMED as u64 {
-                    eprintln!(
+                    note!(
                         "(further events left out of the sequence rules are only counted \
                          in the summary)"
                     );
                 }
             }
             if let Some(error) = write_error {
-                return Err(error);
+                return Err(Stop::Write(error));
             }
         }
         // The end of the file ends its stream.
@@ -279,14 +315,14 @@ impl Scanner {
             }
         });
         match write_error {
-            Some(error) => Err(error),
+            Some(error) => Err(Stop::Write(error)),
             None => Ok(()),
         }
     }
 }
 
 fn report_malformed(name: &str, line_number: u64, message: &str, totals: &mut Totals) {
-    eprintln!("{name}:{line_number}: skipped malformed event: {message}");
+    note!("{name}:{line_number}: skipped malformed event: {message}");
     totals.malformed += 1;
     if totals.first_malformed.len() < SUMMARY_MALFORMED {
         totals.first_malformed.push(format!("{name}:{line_number}"));

@@ -492,3 +492,37 @@ fn the_first_ten_refused_events_are_reported_and_the_rest_counted() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_scan_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    // Enough alerts to fill the pipe: the first sample line, which the seed
+    // rule matches, again and again.
+    let sample = std::fs::read_to_string(workspace().join(SAMPLE)).expect("sample file");
+    let first = sample.lines().next().expect("a line");
+    let dir = std::env::temp_dir().join(format!("eqlc-demo-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary folder");
+    let events = dir.join("many.ndjson");
+    std::fs::write(&events, format!("{first}\n").repeat(5_000)).expect("write");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_generated-demo"))
+        .arg(&events)
+        .current_dir(workspace())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("the demo starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("one alert");
+    assert!(line.contains("\"rule_id\""), "{line}");
+    drop(stdout);
+    let output = child.wait_with_output().expect("the demo ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(141), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("cannot read"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -39,7 +39,7 @@ pub fn run(paths: &[PathBuf], strict: bool, schema: SchemaChoice) -> ExitCode {
         match rule_paths(path) {
             Ok(found) => files.extend(found),
             Err(message) => {
-                eprintln!("error: {message}");
+                errln!("error: {message}");
                 failed = true;
             }
         }
@@ -53,7 +53,7 @@ pub fn run(paths: &[PathBuf], strict: bool, schema: SchemaChoice) -> ExitCode {
         if strict {
             diagnostic.severity = Severity::Error;
         }
-        eprint!("{}", source.render(&diagnostic));
+        err!("{}", source.render(&diagnostic));
         if diagnostic.is_error() {
             errors += 1;
         } else {
@@ -68,7 +68,7 @@ pub fn run(paths: &[PathBuf], strict: bool, schema: SchemaChoice) -> ExitCode {
                 continue;
             }
             Err(message) => {
-                eprintln!("error: {message}");
+                errln!("error: {message}");
                 unreadable += 1;
                 failed = true;
                 continue;
@@ -132,7 +132,7 @@ pub fn run(paths: &[PathBuf], strict: bool, schema: SchemaChoice) -> ExitCode {
             super::counted(skipped, "file", "files")
         ));
     }
-    eprintln!("{summary}");
+    errln!("{summary}");
     if failed || errors > 0 {
         ExitCode::FAILURE
     } else {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use eqlc::CompiledQuery;
 use eqlc::emit::{EmitContext, RuleItem, emit_rule};
 use eqlc::sequence::emit::{JoinRuleItem, emit_sample_rule, emit_sequence_rule};
-use proc_macro2::{Ident, Span};
+use proc_macro2::Ident;
 use quote::quote;
 
 use super::{Source, read_source};
@@ -16,11 +16,11 @@ fn compile(path: &Path) -> Result<(Source, CompiledQuery), ExitCode> {
     let source = match read_source(path) {
         Ok(Some(source)) => source,
         Ok(None) => {
-            eprintln!("error: {} is not an EQL rule", path.display());
+            errln!("error: {} is not an EQL rule", path.display());
             return Err(ExitCode::FAILURE);
         }
         Err(message) => {
-            eprintln!("error: {message}");
+            errln!("error: {message}");
             return Err(ExitCode::FAILURE);
         }
     };
@@ -28,7 +28,7 @@ fn compile(path: &Path) -> Result<(Source, CompiledQuery), ExitCode> {
         Ok(compiled) => Ok((source, compiled)),
         Err(diagnostics) => {
             for diagnostic in &diagnostics {
-                eprint!("{}", source.render(diagnostic));
+                err!("{}", source.render(diagnostic));
             }
             Err(ExitCode::FAILURE)
         }
@@ -41,10 +41,9 @@ pub fn run(path: &Path, name: &str) -> ExitCode {
         Err(code) => return code,
     };
     let Ok(name) = syn::parse_str::<Ident>(name) else {
-        eprintln!("error: `{name}` is not a Rust type name");
+        errln!("error: `{name}` is not a Rust type name");
         return ExitCode::FAILURE;
     };
-    let name = Ident::new(&name.to_string(), Span::call_site());
     let meta = source.rule.meta();
     let cx = EmitContext::default();
     let tokens = match &compiled {
@@ -69,11 +68,11 @@ pub fn run(path: &Path, name: &str) -> ExitCode {
     };
     match eqlc::pretty(&tokens) {
         Ok(code) => {
-            print!("{code}");
+            out!("{code}");
             ExitCode::SUCCESS
         }
         Err(error) => {
-            eprintln!("error: the generated code does not parse ({error}); this is a bug in eqlc");
+            errln!("error: the generated code does not parse ({error}); this is a bug in eqlc");
             ExitCode::FAILURE
         }
     }
@@ -93,7 +92,7 @@ fn join_item(name: Ident, meta: &eqlc::emit::RuleMeta) -> JoinRuleItem<'_> {
 pub fn explain(path: &Path) -> ExitCode {
     match compile(path) {
         Ok((_, compiled)) => {
-            print!("{}", eqlc::explain::explain_query(&compiled));
+            out!("{}", eqlc::explain::explain_query(&compiled));
             ExitCode::SUCCESS
         }
         Err(code) => code,

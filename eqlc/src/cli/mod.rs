@@ -27,8 +27,12 @@ pub struct Source {
 /// Reads a `.toml` rule file or a `.eql` query file. `Ok(None)` for a rule
 /// in another query language.
 pub fn read_source(path: &Path) -> Result<Option<Source>, String> {
-    let text = std::fs::read_to_string(path)
+    let mut text = std::fs::read_to_string(path)
         .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    // A byte order mark, which some editors write, is not part of the rule.
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
     if path.extension().is_some_and(|ext| ext == "eql") {
         let name = path
             .file_stem()
@@ -84,38 +88,60 @@ impl Source {
 
     /// `diagnostic` drawn against the file, with a caret under its span.
     ///
-    /// Lines around the span that are longer than [`LONG_LINE`] are drawn
-    /// as a window around the caret instead of whole: miette draws whole
-    /// lines and cannot place a caret past column 65 535.
+    /// When the query's place in the file is unknown (a TOML string with
+    /// escapes), it is drawn against the query alone. Lines around the span
+    /// that are longer than [`LONG_LINE`] are drawn as a window around the
+    /// caret instead of whole: miette draws whole lines and cannot place a
+    /// caret past column 65 535.
     pub fn render(&self, diagnostic: &Diagnostic) -> String {
-        let offset = if self.rule.query_offset.is_some() {
-            self.query_offset
-        } else {
-            0
+        let (name, text, offset) = match self.rule.query_offset {
+            Some(_) => (
+                self.path.display().to_string(),
+                self.text.as_str(),
+                self.query_offset,
+            ),
+            None => (
+                format!("{} (query)", self.path.display()),
+                self.rule.query.as_str(),
+                0,
+            ),
         };
-        let start = offset + diagnostic.span.start as usize;
-        if long_line_near(&self.text, start) {
-            let mut in_file = diagnostic.clone();
-            in_file.span = eqlc::ast::Span::new(start, offset + diagnostic.span.end as usize);
+        let mut start = (offset + diagnostic.span.start as usize).min(text.len());
+        let mut end = (offset + diagnostic.span.end as usize).clamp(start, text.len());
+        // An error at the end of the query ("expected an expression") is
+        // drawn just after its last character, not on a later line.
+        let query_end = (offset + self.rule.query.trim_end().len()).min(text.len());
+        if start >= query_end {
+            start = query_end;
+            end = query_end;
+        }
+        if long_line_near(text, start) {
+            let mut in_text = diagnostic.clone();
+            in_text.span = eqlc::ast::Span::new(start, end);
             let severity = match diagnostic.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
             };
-            let position = eqlc::Position::of(&self.text, start);
+            let position = eqlc::Position::of(text, start);
+            // The excerpt, without the first line, which names the position
+            // as a sentence.
+            let rendered = in_text.render(text);
+            let excerpt = rendered.split_once('\n').map_or("", |(_, excerpt)| excerpt);
             return format!(
-                "{severity}: {}:{}:{}: {}\n",
-                self.path.display(),
-                position.line,
-                position.column,
-                in_file.render(&self.text)
+                "{severity}: {name}:{}:{}: {}\n{excerpt}\n",
+                position.line, position.column, diagnostic.message
             );
+        }
+        // miette draws no label past the end of the text: give it a space
+        // to sit on.
+        let mut shown = text.to_owned();
+        if start >= shown.len() {
+            shown.push(' ');
         }
         let report = Report {
             diagnostic: diagnostic.clone(),
-            source: NamedSource::new(self.path.display().to_string(), self.text.clone()),
-            offset,
-            query_end: (offset + self.rule.query.trim_end().len()).min(self.text.len()),
-            text_len: self.text.len(),
+            source: NamedSource::new(name, shown),
+            span: SourceSpan::from((start, (end - start).max(1))),
         };
         let theme = if std::io::stderr().is_terminal() {
             GraphicalTheme::unicode()
@@ -128,6 +154,22 @@ impl Source {
             return diagnostic.render(&self.rule.query);
         }
         out
+    }
+}
+
+/// The exit status of a program killed by `SIGPIPE`, as shells report it.
+pub const CLOSED_PIPE: u8 = 128 + 13;
+
+/// Writes `args` to `to`. When the reader of a pipe has gone (`eqlc explain
+/// … | head`), nothing more can be said, and the program ends at once with
+/// [`CLOSED_PIPE`], as a Unix tool killed by `SIGPIPE` does, instead of
+/// panicking as `print!` would. Other failures to write are ignored: there
+/// is nowhere left to report them.
+pub fn write_or_exit(to: &mut impl std::io::Write, args: fmt::Arguments<'_>) {
+    if let Err(error) = to.write_fmt(args) {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(i32::from(CLOSED_PIPE));
+        }
     }
 }
 
@@ -170,11 +212,8 @@ fn long_line_near(text: &str, at: usize) -> bool {
 struct Report {
     diagnostic: Diagnostic,
     source: NamedSource<String>,
-    /// Where the query starts in the file.
-    offset: usize,
-    /// Where its text ends in the file, trailing white space left out.
-    query_end: usize,
-    text_len: usize,
+    /// Where the label goes in the source.
+    span: SourceSpan,
 }
 
 impl fmt::Display for Report {
@@ -205,22 +244,9 @@ impl miette::Diagnostic for Report {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.diagnostic.span;
-        let mut start = self.offset + span.start as usize;
-        let len = (span.len()).max(1);
-        // An error at the end of the query ("expected an expression") is
-        // drawn just after its last character: miette draws no label past
-        // the end of the text.
-        if start >= self.query_end {
-            start = if self.query_end < self.text_len {
-                self.query_end
-            } else {
-                self.query_end.saturating_sub(1)
-            };
-        }
         let label = LabeledSpan::new_with_span(
             self.diagnostic.label.clone().or(Some("here".into())),
-            SourceSpan::from((start, len)),
+            self.span,
         );
         Some(Box::new(std::iter::once(label)))
     }

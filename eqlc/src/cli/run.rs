@@ -90,7 +90,7 @@ pub fn run(rules_path: &Path, inputs: &[PathBuf], quiet: bool) -> ExitCode {
         Err(code) => return code,
     };
     if rules.is_empty() {
-        eprintln!("error: no EQL rule found in {}", rules_path.display());
+        errln!("error: no EQL rule found in {}", rules_path.display());
         return ExitCode::FAILURE;
     }
 
@@ -123,18 +123,21 @@ pub fn run(rules_path: &Path, inputs: &[PathBuf], quiet: bool) -> ExitCode {
                     progress.finish_and_clear();
                     result
                 }
-                Err(error) => Err(error),
+                Err(error) => Err(Stop::Read(error)),
             },
         };
-        if let Err(error) = result {
-            let name = input.map_or("standard input".into(), |p| p.display().to_string());
-            eprintln!("error: cannot read {name}: {error}");
-            failed = true;
+        match result {
+            Ok(()) => {}
+            Err(Stop::Read(error)) => {
+                let name = input.map_or("standard input".into(), |p| p.display().to_string());
+                errln!("error: cannot read {name}: {error}");
+                failed = true;
+            }
+            Err(Stop::Write(error)) => return cannot_write(&error),
         }
     }
     if let Err(error) = finish(&mut rules, &mut out, &mut totals).and_then(|()| out.flush()) {
-        eprintln!("error: cannot write alerts: {error}");
-        return ExitCode::FAILURE;
+        return cannot_write(&error);
     }
     if !quiet {
         let seconds = started.elapsed().as_secs_f64().max(1e-9);
@@ -145,7 +148,7 @@ pub fn run(rules_path: &Path, inputs: &[PathBuf], quiet: bool) -> ExitCode {
         if unlisted > 0 {
             listed.push_str(&format!(" and {unlisted} more"));
         }
-        eprintln!(
+        errln!(
             "{} read, {}, {} skipped{}{}; {:.0} events/s ({}, interpreted)",
             super::counted(totals.events, "event", "events"),
             super::counted(totals.alerts, "alert", "alerts"),
@@ -184,7 +187,7 @@ fn progress_bar(size: u64, quiet: bool) -> ProgressBar {
 
 fn load_rules(path: &Path) -> Result<Rules, ExitCode> {
     let files = rule_paths(path).map_err(|message| {
-        eprintln!("error: {message}");
+        errln!("error: {message}");
         ExitCode::FAILURE
     })?;
     let mut rules = Rules::default();
@@ -194,7 +197,7 @@ fn load_rules(path: &Path) -> Result<Rules, ExitCode> {
             Ok(Some(source)) => source,
             Ok(None) => continue,
             Err(message) => {
-                eprintln!("error: {message}");
+                errln!("error: {message}");
                 failed = true;
                 continue;
             }
@@ -226,14 +229,14 @@ fn load_rules(path: &Path) -> Result<Rules, ExitCode> {
             }
             Err(diagnostics) => {
                 for diagnostic in &diagnostics {
-                    eprint!("{}", source.render(diagnostic));
+                    err!("{}", source.render(diagnostic));
                 }
                 failed = true;
                 continue;
             }
         };
         if let Err(error) = loaded {
-            eprintln!("error: {}: {error}", file.display());
+            errln!("error: {}: {error}", file.display());
             failed = true;
         }
     }
@@ -243,6 +246,25 @@ fn load_rules(path: &Path) -> Result<Rules, ExitCode> {
     Ok(rules)
 }
 
+/// Why a scan stopped before the end of its input.
+enum Stop {
+    /// The input could not be read; the next one can still be.
+    Read(io::Error),
+    /// Alerts could not be written; nothing more can be done.
+    Write(io::Error),
+}
+
+/// The end of a run whose alerts could not be written: quietly when the
+/// reader of a pipe has gone (`eqlc run … | head`), with a message
+/// otherwise.
+fn cannot_write(error: &io::Error) -> ExitCode {
+    if error.kind() == io::ErrorKind::BrokenPipe {
+        return ExitCode::from(super::CLOSED_PIPE);
+    }
+    errln!("error: cannot write alerts: {error}");
+    ExitCode::FAILURE
+}
+
 /// Runs every rule over the events of the input last pushed on
 /// `totals.inputs`.
 fn scan(
@@ -250,7 +272,7 @@ fn scan(
     rules: &mut Rules,
     out: &mut impl Write,
     totals: &mut Totals,
-) -> io::Result<()> {
+) -> Result<(), Stop> {
     let input = totals.inputs.len() - 1;
     let name = totals.inputs[input].clone();
     let name = name.as_str();
@@ -259,7 +281,7 @@ fn scan(
     let mut line_number = 0u64;
     loop {
         line.clear();
-        let read = read_line(&mut reader, &mut line, MAX_LINE)?;
+        let read = read_line(&mut reader, &mut line, MAX_LINE).map_err(Stop::Read)?;
         if read == LineRead::End {
             return Ok(());
         }
@@ -302,7 +324,8 @@ fn scan(
                 out,
                 "{}",
                 alert::alert(&rule, name, line_number, &fields, &line)
-            )?;
+            )
+            .map_err(Stop::Write)?;
         }
 
         // Sequences take every event, and refuse those out of order.
@@ -325,7 +348,7 @@ fn scan(
                 refused.get_or_insert(reason);
             }
         }
-        alerts.written?;
+        alerts.written.map_err(Stop::Write)?;
         if let Some(reason) = refused {
             refuse(name, line_number, reason, totals);
         }
@@ -458,17 +481,19 @@ fn warn_about_limits(rules: &Rules) {
     for sequence in &rules.sequences {
         let stats = sequence.engine.stats();
         if stats.evicted_keys > 0 || stats.dropped_results > 0 {
-            eprintln!(
+            errln!(
                 "warning: sequence rule `{}` may have missed sequences: {} keys evicted, \
                  {} completed sequences dropped (memory limits)",
-                sequence.rule.name, stats.evicted_keys, stats.dropped_results
+                sequence.rule.name,
+                stats.evicted_keys,
+                stats.dropped_results
             );
         }
     }
     for sample in &rules.samples {
         let evicted = sample.engine.stats().evicted_keys;
         if evicted > 0 {
-            eprintln!(
+            errln!(
                 "warning: sample rule `{}` may have missed samples: {evicted} keys evicted \
                  (memory limits)",
                 sample.rule.name
@@ -478,7 +503,7 @@ fn warn_about_limits(rules: &Rules) {
 }
 
 fn malformed(name: &str, line_number: u64, message: &str, totals: &mut Totals) {
-    eprintln!("{name}:{line_number}: skipped malformed event: {message}");
+    errln!("{name}:{line_number}: skipped malformed event: {message}");
     totals.malformed += 1;
     if totals.first_malformed.len() < SUMMARY_MALFORMED {
         totals.first_malformed.push(format!("{name}:{line_number}"));

@@ -44,6 +44,14 @@ fn what_elasticsearch_refuses_in_sequences() {
         ["22: `maxspan` must be a positive integer"]
     );
     assert_eq!(
+        errors("sequence with maxspan=99999999999999999999d [any where true] [any where true]"),
+        ["22: `maxspan` is too long: at most 213503 days"]
+    );
+    assert_eq!(
+        errors("sequence with maxspan=300000d [any where true] [any where true]"),
+        ["22: `maxspan` is too long: at most 213503 days"]
+    );
+    assert_eq!(
         errors("sequence with maxspan=5 [any where true] [any where true]"),
         ["9: `maxspan` needs a time unit"]
     );
