@@ -223,7 +223,14 @@ fn run_refuses_rules_with_errors() {
     let bad = scratch("bad.eql", "process where x == y\n");
     let output = eqlc(&["run", "--rules", bad.to_str().expect("utf-8 path")]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("comparing a field with another field is not supported"));
+    let text = stderr(&output);
+    assert!(text.contains("comparing a field with another field is not supported"));
+    assert!(
+        text.ends_with(
+            "error: no event was read, since some rule files have errors (see `eqlc check`)\n"
+        ),
+        "{text}"
+    );
 }
 
 #[test]

@@ -241,6 +241,7 @@ fn load_rules(path: &Path) -> Result<Rules, ExitCode> {
         }
     }
     if failed {
+        errln!("error: no event was read, since some rule files have errors (see `eqlc check`)");
         return Err(ExitCode::FAILURE);
     }
     Ok(rules)
