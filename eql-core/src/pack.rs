@@ -156,6 +156,10 @@ pub struct PatternEntry {
     pub check: Check,
     pub pattern: &'static str,
     pub atom: u32,
+    /// Whether the pattern folds ASCII case. A case-sensitive pattern in an
+    /// automaton that folds case (one automaton serves both kinds of a
+    /// field's patterns) also needs its needle's exact bytes at the hit.
+    pub insensitive: bool,
 }
 
 /// An Aho-Corasick automaton over the needles of one field's patterns,
@@ -221,16 +225,28 @@ impl Needles {
             return;
         };
         for found in automaton.find_overlapping_iter(text) {
-            let Some(&(start, end)) = ranges.get(found.pattern().as_usize()) else {
+            let needle = found.pattern().as_usize();
+            let Some(&(start, end)) = ranges.get(needle) else {
                 continue;
             };
+            // Whether the hit has the needle's own case, asked once.
+            let mut exact_case = None;
             for entry in entries.get(start as usize..end as usize).unwrap_or(&[]) {
+                if self.insensitive && !entry.insensitive {
+                    let exact = *exact_case.get_or_insert_with(|| {
+                        text.as_bytes().get(found.start()..found.end())
+                            == self.needles.get(needle).map(|n| n.as_bytes())
+                    });
+                    if !exact {
+                        continue;
+                    }
+                }
                 let confirmed = match entry.check {
                     Check::Prefix => found.start() == 0,
                     Check::Suffix => found.end() == text.len(),
                     Check::Contains => true,
                     Check::Whole => {
-                        crate::text::wildcard_match(entry.pattern, text, self.insensitive)
+                        crate::text::wildcard_match(entry.pattern, text, entry.insensitive)
                     }
                 };
                 if confirmed {
@@ -333,24 +349,28 @@ mod tests {
             check: Check::Contains,
             pattern: "*tunnel*",
             atom: 3,
+            insensitive: true,
         },
         PatternEntry {
             needle: 1,
             check: Check::Prefix,
             pattern: "ssh*",
             atom: 4,
+            insensitive: true,
         },
         PatternEntry {
             needle: 1,
             check: Check::Suffix,
             pattern: "*ssh",
             atom: 6,
+            insensitive: true,
         },
         PatternEntry {
             needle: 2,
             check: Check::Whole,
             pattern: "?:\\*-l*",
             atom: 8,
+            insensitive: true,
         },
     ];
     static RANGES: [(u32, u32); 3] = [(0, 1), (1, 3), (3, 4)];
@@ -376,6 +396,60 @@ mod tests {
         assert_eq!(hits("-L"), Vec::<u32>::new());
         assert_eq!(hits("-"), Vec::<u32>::new());
         assert_eq!(Needles::new(&[], false).shortest, usize::MAX);
+    }
+
+    /// One automaton for a field's case-sensitive and case-folding patterns:
+    /// `*Tunnel*` and `Tunnel*` keep their case, `*tunnel*` (folded) and
+    /// `*ssh` do not.
+    static MIXED: Needles = Needles::new(&["Tunnel", "ssh", "tunnel"], true);
+    static MIXED_ENTRIES: [PatternEntry; 4] = [
+        PatternEntry {
+            needle: 0,
+            check: Check::Contains,
+            pattern: "*Tunnel*",
+            atom: 1,
+            insensitive: false,
+        },
+        PatternEntry {
+            needle: 0,
+            check: Check::Prefix,
+            pattern: "Tunnel*",
+            atom: 2,
+            insensitive: false,
+        },
+        PatternEntry {
+            needle: 1,
+            check: Check::Suffix,
+            pattern: "*ssh",
+            atom: 3,
+            insensitive: true,
+        },
+        PatternEntry {
+            needle: 2,
+            check: Check::Contains,
+            pattern: "*tunnel*",
+            atom: 4,
+            insensitive: true,
+        },
+    ];
+    static MIXED_RANGES: [(u32, u32); 3] = [(0, 2), (2, 3), (3, 4)];
+
+    fn mixed_hits(text: &str) -> Vec<u32> {
+        let mut found = Vec::new();
+        MIXED.scan(text, &MIXED_ENTRIES, &MIXED_RANGES, |atom| found.push(atom));
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    #[test]
+    fn one_automaton_serves_both_cases() {
+        assert_eq!(mixed_hits("TUNNEL over SSH"), [3, 4]);
+        assert_eq!(mixed_hits("Tunnel over ssh"), [1, 2, 3, 4]);
+        // The sensitive prefix needs its case at the start; a later
+        // occurrence with it still holds for the substring pattern.
+        assert_eq!(mixed_hits("tunnel, Tunnel"), [1, 4]);
+        assert_eq!(mixed_hits("nothing"), Vec::<u32>::new());
     }
 
     #[test]

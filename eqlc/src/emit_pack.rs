@@ -329,26 +329,27 @@ fn emit_field_fn(
             }
         });
     }
-    for (patterns, insensitive, prefix) in [
-        (&field_plan.patterns, false, "SENSITIVE"),
-        (&field_plan.patterns_folded, true, "FOLDED"),
-    ] {
-        if patterns.is_empty() {
-            continue;
-        }
-        let (needles, entries, ranges) = pattern_tables(patterns, cx);
-        let needles_name = format_ident!("NEEDLES_{}", prefix);
-        let entries_name = format_ident!("ENTRIES_{}", prefix);
-        let ranges_name = format_ident!("RANGES_{}", prefix);
+    // One automaton for all the field's patterns, so that each value is
+    // scanned once: it folds case when any pattern does, and case-sensitive
+    // patterns then check their needle's bytes at the hit.
+    let patterns: Vec<(&PatternPlan, bool)> = field_plan
+        .patterns
+        .iter()
+        .map(|p| (p, false))
+        .chain(field_plan.patterns_folded.iter().map(|p| (p, true)))
+        .collect();
+    if !patterns.is_empty() {
+        let insensitive = !field_plan.patterns_folded.is_empty();
+        let (needles, entries, ranges) = pattern_tables(&patterns, cx);
         let (n_needles, n_entries) = (needles.len(), entries.len());
         statics.push(quote! {
-            static #needles_name: #rt::__private::Needles =
+            static NEEDLES: #rt::__private::Needles =
                 #rt::__private::Needles::new(&[#(#needles),*], #insensitive);
-            static #entries_name: [#rt::__private::PatternEntry; #n_entries] = [#(#entries),*];
-            static #ranges_name: [(u32, u32); #n_needles] = [#(#ranges),*];
+            static ENTRIES: [#rt::__private::PatternEntry; #n_entries] = [#(#entries),*];
+            static RANGES: [(u32, u32); #n_needles] = [#(#ranges),*];
         });
         text_steps.push(quote! {
-            #needles_name.scan(text, &#entries_name, &#ranges_name, |atom| state.set_atom(atom));
+            NEEDLES.scan(text, &ENTRIES, &RANGES, |atom| state.set_atom(atom));
         });
     }
     if !field_plan.regexes.is_empty() {
@@ -419,25 +420,33 @@ fn exact_entries(table: &[(String, Vec<AtomId>)]) -> Vec<TokenStream> {
 /// The needles (deduplicated), the entries sorted by needle, and each
 /// needle's range of entries.
 fn pattern_tables(
-    patterns: &[PatternPlan],
+    patterns: &[(&PatternPlan, bool)],
     cx: &EmitContext,
 ) -> (Vec<String>, Vec<TokenStream>, Vec<TokenStream>) {
     let rt = &cx.runtime;
-    let mut needles: Vec<String> = patterns.iter().map(|p| p.needle.clone()).collect();
-    needles.sort();
-    needles.dedup();
-    let mut sorted: Vec<(usize, &PatternPlan)> = patterns
+    // A needle is its text and whether it folds case: `Foo` sensitive and
+    // `foo` folded are two needles, each with its own entries.
+    let mut keys: Vec<(&str, bool)> = patterns
         .iter()
-        .map(|p| (needles.binary_search(&p.needle).unwrap_or(0), p))
+        .map(|(p, insensitive)| (p.needle.as_str(), *insensitive))
         .collect();
-    sorted.sort_by_key(|(needle, p)| (*needle, p.atom));
-    let mut ranges = Vec::with_capacity(needles.len());
+    keys.sort_unstable();
+    keys.dedup();
+    let mut sorted: Vec<(usize, &PatternPlan, bool)> = patterns
+        .iter()
+        .map(|&(p, insensitive)| {
+            let key = (p.needle.as_str(), insensitive);
+            (keys.binary_search(&key).unwrap_or(0), p, insensitive)
+        })
+        .collect();
+    sorted.sort_by_key(|(needle, p, _)| (*needle, p.atom));
+    let mut ranges = Vec::with_capacity(keys.len());
     let mut start = 0usize;
-    for needle in 0..needles.len() {
+    for needle in 0..keys.len() {
         let end = start
             + sorted[start..]
                 .iter()
-                .take_while(|(n, _)| *n == needle)
+                .take_while(|(n, _, _)| *n == needle)
                 .count();
         let (from, to) = (start as u32, end as u32);
         ranges.push(quote!((#from, #to)));
@@ -445,7 +454,7 @@ fn pattern_tables(
     }
     let entries = sorted
         .iter()
-        .map(|(needle, p)| {
+        .map(|(needle, p, insensitive)| {
             let needle = *needle as u32;
             let check = match p.check {
                 PatternCheck::Prefix => quote!(#rt::__private::Check::Prefix),
@@ -460,8 +469,13 @@ fn pattern_tables(
                 check: #check,
                 pattern: #pattern,
                 atom: #atom,
+                insensitive: #insensitive,
             })
         })
+        .collect();
+    let needles = keys
+        .into_iter()
+        .map(|(needle, _)| needle.to_owned())
         .collect();
     (needles, entries, ranges)
 }
