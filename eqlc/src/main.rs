@@ -6,17 +6,18 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 /// `print!` to standard output, ending the program quietly when the reader
-/// of a pipe has gone (see [`cli::write_or_exit`]).
+/// of a pipe has gone and with an error when the output cannot be written
+/// (see [`cli::write_out`]).
 macro_rules! out {
     ($($arg:tt)*) => {
-        $crate::cli::write_or_exit(&mut ::std::io::stdout().lock(), ::std::format_args!($($arg)*))
+        $crate::cli::write_out(::std::format_args!($($arg)*))
     };
 }
 
 /// `eprint!`, ending the program quietly when the reader of a pipe has gone.
 macro_rules! err {
     ($($arg:tt)*) => {
-        $crate::cli::write_or_exit(&mut ::std::io::stderr().lock(), ::std::format_args!($($arg)*))
+        $crate::cli::write_err(::std::format_args!($($arg)*))
     };
 }
 

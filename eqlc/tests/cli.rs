@@ -720,3 +720,41 @@ fn a_reader_that_goes_away_ends_the_run_quietly() {
     assert!(!text.contains("panicked"), "{text}");
     assert!(!text.contains("cannot read"), "{text}");
 }
+
+#[test]
+fn output_that_cannot_be_written_is_an_error() {
+    let full = Path::new("/dev/full");
+    if !full.exists() {
+        eprintln!("skipped: this system has no /dev/full");
+        return;
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_eqlc"))
+        .args(["expand", SEED])
+        .current_dir(workspace())
+        .stdout(std::fs::File::create(full).expect("/dev/full opens"))
+        .output()
+        .expect("eqlc runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).starts_with("error: cannot write the output: "),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_label_over_many_lines_is_drawn_on_its_first() {
+    // Over 1 MiB on 100 002 lines: the error's span runs from where the
+    // limit is passed to the end of the query.
+    let mut query = String::from("process where\n");
+    for i in 0..100_000 {
+        query.push_str(&format!("process.name == \"a{i}\" or\n"));
+    }
+    query.push_str("process.name == \"b\"\n");
+    let path = scratch("many-lines.eql", &query);
+    let output = eqlc(&["check", path.to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(text.contains("query is too long"), "{text}");
+    assert!(text.lines().count() < 15, "{text}");
+}

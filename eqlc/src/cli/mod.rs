@@ -7,6 +7,7 @@ pub mod run;
 
 use std::fmt;
 use std::io::IsTerminal;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use eqlc::rule_file::{RuleFile, parse_rule_file};
@@ -132,6 +133,12 @@ impl Source {
                 position.line, position.column, diagnostic.message
             );
         }
+        // A label over many lines (a query too long) is drawn on its first
+        // line only, not as the whole query.
+        let label = text.get(start..end).unwrap_or("");
+        if label.bytes().filter(|&b| b == b'\n').count() > MAX_LABEL_LINES {
+            end = label.find('\n').map_or(end, |newline| start + newline);
+        }
         // miette draws no label past the end of the text: give it a space
         // to sit on.
         let mut shown = text.to_owned();
@@ -160,16 +167,32 @@ impl Source {
 /// The exit status of a program killed by `SIGPIPE`, as shells report it.
 pub const CLOSED_PIPE: u8 = 128 + 13;
 
-/// Writes `args` to `to`. When the reader of a pipe has gone (`eqlc explain
-/// … | head`), nothing more can be said, and the program ends at once with
-/// [`CLOSED_PIPE`], as a Unix tool killed by `SIGPIPE` does, instead of
-/// panicking as `print!` would. Other failures to write are ignored: there
-/// is nowhere left to report them.
-pub fn write_or_exit(to: &mut impl std::io::Write, args: fmt::Arguments<'_>) {
-    if let Err(error) = to.write_fmt(args) {
+/// Writes `args` to standard error. When the reader of a pipe has gone
+/// (`eqlc check … 2>&1 | head`), nothing more can be said, and the program
+/// ends at once with [`CLOSED_PIPE`], as a Unix tool killed by `SIGPIPE`
+/// does, instead of panicking as `eprint!` would. Other failures are
+/// ignored: there is nowhere left to report them.
+pub fn write_err(args: fmt::Arguments<'_>) {
+    let mut stderr = std::io::stderr().lock();
+    if let Err(error) = stderr.write_fmt(args) {
         if error.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(i32::from(CLOSED_PIPE));
         }
+    }
+}
+
+/// Writes `args` to standard output, flushed, so that a failure is seen
+/// here and not lost at exit: a closed pipe ends the program as in
+/// [`write_err`]; any other failure (a full disk under `eqlc expand >
+/// out.rs`) is reported on standard error and ends it with status 1.
+pub fn write_out(args: fmt::Arguments<'_>) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(error) = stdout.write_fmt(args).and_then(|()| stdout.flush()) {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(i32::from(CLOSED_PIPE));
+        }
+        write_err(format_args!("error: cannot write the output: {error}\n"));
+        std::process::exit(1);
     }
 }
 
@@ -177,6 +200,9 @@ pub fn write_or_exit(to: &mut impl std::io::Write, args: fmt::Arguments<'_>) {
 pub fn counted(count: u64, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
+
+/// The most lines a label spans before it is cut to its first line.
+const MAX_LABEL_LINES: usize = 8;
 
 /// The longest line, in bytes, that [`Source::render`] lets miette draw.
 const LONG_LINE: usize = 400;
