@@ -65,10 +65,20 @@ impl Diagnostic {
     /// plain-text logs).
     pub fn render(&self, source: &str) -> String {
         let position = Position::of(source, self.span.start as usize);
-        let mut out = format!(
-            "{} at line {}, column {}",
-            self.message, position.line, position.column
-        );
+        format!(
+            "{} at line {}, column {}\n{}",
+            self.message,
+            position.line,
+            position.column,
+            self.excerpt(source)
+        )
+    }
+
+    /// The lines under [`Diagnostic::render`]'s first: a window of the
+    /// span's line with a caret under the span, its label, and the help.
+    pub fn excerpt(&self, source: &str) -> String {
+        let position = Position::of(source, self.span.start as usize);
+        let mut out = String::new();
         let line_text = source
             .get(position.line_start..)
             .unwrap_or("")
@@ -104,7 +114,7 @@ impl Diagnostic {
             .unwrap_or(0)
             .max(1);
         let caret_len = span_chars.min(window_end.saturating_sub(caret_at).max(1));
-        out.push_str("\n  |\n  | ");
+        out.push_str("  |\n  | ");
         out.push_str(&shown);
         out.push_str("\n  | ");
         out.push_str(&" ".repeat(caret_column));

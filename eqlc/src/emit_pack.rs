@@ -17,7 +17,7 @@ use quote::{format_ident, quote};
 use crate::emit::{
     EmitContext, RuleMeta, emit_scalar_cond, emit_single_pred, emit_test, slot_consts,
 };
-use crate::ir::Test;
+use crate::ir::{Scalar, Test};
 use crate::plan::{AtomId, PCond, PackPlan, PatternCheck, PatternPlan};
 
 /// Everything needed to emit a pack type.
@@ -55,7 +55,7 @@ pub fn emit_planned_pack(item: &PlannedPackItem<'_>, cx: &EmitContext) -> TokenS
     let field_words = words(plan.fields.len());
     let rule_words = words(n_rules);
     let slot_names = crate::emit::slot_names(&plan.fields);
-    let shared = SharedTests::of(plan, &slot_names, cx);
+    let shared = SharedTests::of(plan);
     let shared_words = words(shared.len());
     let state = quote!(#rt::__private::PackState<#atom_words, #field_words, #shared_words>);
 
@@ -553,7 +553,7 @@ fn emit_pcond(
         }
         PCond::Expr { expr, negated } => {
             let direct = emit_scalar_cond(expr, *negated, slot_names, cx);
-            match shared.index(&SharedKey::Expr(direct.to_string())) {
+            match shared.index(&SharedKey::expr(expr, *negated)) {
                 Some(index) => quote!(state.shared(#index, || #direct)),
                 None => direct,
             }
@@ -567,8 +567,15 @@ enum SharedKey {
     /// A test of atoms of one field, not all computed by the field's pass,
     /// read positive.
     Atoms(Vec<AtomId>),
-    /// A script expression, by its code.
+    /// A script expression, negated or not, by its description (`Scalar`
+    /// holds numbers, so it cannot be a key itself).
     Expr(String),
+}
+
+impl SharedKey {
+    fn expr(expr: &Scalar, negated: bool) -> SharedKey {
+        SharedKey::Expr(format!("{negated} {expr:?}"))
+    }
 }
 
 /// The tests that occur more than once in the conditions of a pack's rules,
@@ -580,7 +587,7 @@ struct SharedTests {
 }
 
 impl SharedTests {
-    fn of(plan: &PackPlan, slot_names: &[Ident], cx: &EmitContext) -> SharedTests {
+    fn of(plan: &PackPlan) -> SharedTests {
         let mut counts: HashMap<SharedKey, usize> = HashMap::new();
         let mut order: Vec<SharedKey> = Vec::new();
         let mut pending: Vec<&PCond> = plan.rules.iter().map(|rule| &rule.cond).collect();
@@ -593,9 +600,7 @@ impl SharedTests {
                 }
                 PCond::Atoms { atoms, .. } if atoms.iter().all(|&a| plan.key_atoms[a]) => continue,
                 PCond::Atoms { atoms, .. } => SharedKey::Atoms(atoms.clone()),
-                PCond::Expr { expr, negated } => {
-                    SharedKey::Expr(emit_scalar_cond(expr, *negated, slot_names, cx).to_string())
-                }
+                PCond::Expr { expr, negated } => SharedKey::expr(expr, *negated),
             };
             let count = counts.entry(key.clone()).or_default();
             if *count == 0 {

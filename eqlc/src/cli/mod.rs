@@ -124,13 +124,12 @@ impl Source {
                 Severity::Warning => "warning",
             };
             let position = eqlc::Position::of(text, start);
-            // The excerpt, without the first line, which names the position
-            // as a sentence.
-            let rendered = in_text.render(text);
-            let excerpt = rendered.split_once('\n').map_or("", |(_, excerpt)| excerpt);
             return format!(
-                "{severity}: {name}:{}:{}: {}\n{excerpt}\n",
-                position.line, position.column, diagnostic.message
+                "{severity}: {name}:{}:{}: {}\n{}\n",
+                position.line,
+                position.column,
+                diagnostic.message,
+                in_text.excerpt(text)
             );
         }
         // A label over many lines (a query too long) is drawn on its first

@@ -169,22 +169,18 @@ fn check_maxspan(maxspan: &MaxSpan, diagnostics: &mut Diagnostics) {
     }
     let digits = &maxspan.value.node;
     let whole = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
-    match digits.parse::<u64>() {
-        // Digits alone that do not fit a u64 are a positive integer, too
-        // long.
-        Err(_) if whole => diagnostics.push(Diagnostic::error(
-            maxspan.value.span,
-            "`maxspan` is too long: at most 213503 days",
-        )),
-        Ok(0) | Err(_) => diagnostics.push(
+    // Digits alone that do not fit a `u64` are a positive integer too, and
+    // too long.
+    if !whole || digits.parse::<u64>() == Ok(0) {
+        diagnostics.push(
             Diagnostic::error(maxspan.value.span, "`maxspan` must be a positive integer")
                 .with_help("use a smaller unit for fractions: `500ms`, not `0.5s`"),
-        ),
-        Ok(_) if maxspan_nanos(maxspan).is_none() => diagnostics.push(Diagnostic::error(
+        );
+    } else if maxspan_nanos(maxspan).is_none() {
+        diagnostics.push(Diagnostic::error(
             maxspan.value.span,
             "`maxspan` is too long: at most 213503 days",
-        )),
-        Ok(_) => {}
+        ));
     }
 }
 
