@@ -229,6 +229,22 @@ impl fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
+impl Refused {
+    /// How many events were refused for each reason, as the tools' summaries
+    /// say it: `1 out of order, 12 without a usable timestamp`, leaving out
+    /// a reason with none; empty when there were none.
+    pub fn describe_counts(late: u64, untimed: u64) -> String {
+        let mut reasons = Vec::new();
+        if late > 0 {
+            reasons.push(format!("{late} out of order"));
+        }
+        if untimed > 0 {
+            reasons.push(format!("{untimed} without a usable timestamp"));
+        }
+        reasons.join(", ")
+    }
+}
+
 /// A completed sequence: the payload of the event of each step (`None` for
 /// a missing-event step), and the join key.
 #[derive(Clone, Copy)]

@@ -157,20 +157,13 @@ fn main() -> ExitCode {
         if unlisted > 0 {
             listed.push_str(&format!(" and {unlisted} more"));
         }
-        let mut reasons = Vec::new();
-        if totals.late > 0 {
-            reasons.push(format!("{} out of order", totals.late));
-        }
-        if totals.untimed > 0 {
-            reasons.push(format!("{} without a usable timestamp", totals.untimed));
-        }
-        let refused = if reasons.is_empty() {
+        let refused = if totals.refused() == 0 {
             String::new()
         } else {
             format!(
                 ", {} left out of sequences ({})",
                 counted(totals.refused(), "event", "events"),
-                reasons.join(", ")
+                Refused::describe_counts(totals.late, totals.untimed)
             )
         };
         note!(

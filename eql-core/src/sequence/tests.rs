@@ -321,3 +321,17 @@ fn a_key_holds_payloads_only_for_the_steps_it_reached() {
         "busy holds 59 pending"
     );
 }
+
+#[test]
+fn refusal_counts_read_as_the_summaries_say_them() {
+    assert_eq!(Refused::describe_counts(0, 0), "");
+    assert_eq!(Refused::describe_counts(1, 0), "1 out of order");
+    assert_eq!(
+        Refused::describe_counts(0, 12),
+        "12 without a usable timestamp"
+    );
+    assert_eq!(
+        Refused::describe_counts(1, 12),
+        "1 out of order, 12 without a usable timestamp"
+    );
+}

@@ -455,17 +455,10 @@ fn refused_summary(totals: &Totals) -> String {
     if refused == 0 {
         return String::new();
     }
-    let mut reasons = Vec::new();
-    if totals.late > 0 {
-        reasons.push(format!("{} out of order", totals.late));
-    }
-    if totals.untimed > 0 {
-        reasons.push(format!("{} without a usable timestamp", totals.untimed));
-    }
     let mut text = format!(
         ", {} left out of sequences ({}; first: {}",
         super::counted(refused, "event", "events"),
-        reasons.join(", "),
+        Refused::describe_counts(totals.late, totals.untimed),
         totals.first_refused.join(", ")
     );
     let unlisted = refused.saturating_sub(totals.first_refused.len() as u64);
