@@ -112,6 +112,10 @@ pub struct PlannedRule {
     /// Atoms of which one must hold for the rule to match; `None` when no
     /// useful key exists and the rule is always evaluated.
     pub key: Option<Vec<AtomId>>,
+    /// A second key, from another conjunct: atoms of which one must hold
+    /// too. The passes compute them, so that a candidate rule whose guard
+    /// fails is turned away by a bit test before it reads any value.
+    pub guard: Option<Vec<AtomId>>,
 }
 
 /// How the key atoms of one field are computed from its values.
@@ -178,6 +182,14 @@ const BROAD_FIELDS: &[&str] = &[
     "user.domain",
     "process.code_signature.trusted",
     "process.code_signature.exists",
+    // Most Linux processes run as root, most container processes in a
+    // container.
+    "process.user.id",
+    "process.group.id",
+    "process.parent.user.id",
+    "process.parent.group.id",
+    "process.entry_leader.entry_meta.type",
+    "process.interactive",
 ];
 
 /// Plans `pack`, reading `extra_fields` too.
@@ -201,6 +213,7 @@ pub fn plan_pack(pack: &Pack, extra_fields: &[String]) -> PackPlan {
             cond,
             category,
             key: None,
+            guard: None,
         });
     }
     for path in extra_fields {
@@ -211,29 +224,31 @@ pub fn plan_pack(pack: &Pack, extra_fields: &[String]) -> PackPlan {
 
     // Keys, chosen once every atom's sharing is known.
     let sharing = planner.sharing();
-    let keys: Vec<Option<Vec<AtomId>>> = planner
-        .rules
-        .iter()
-        .map(|rule| {
-            choose_key(
-                &rule.cond,
-                rule.category,
-                &planner.atoms,
-                &planner.fields,
-                &sharing,
-            )
-            .map(|choice| choice.atoms)
-        })
-        .collect();
-    for (rule, key) in planner.rules.iter_mut().zip(keys) {
-        rule.key = key;
+    let Planner {
+        rules,
+        atoms,
+        fields,
+        ..
+    } = &mut planner;
+    for rule in rules.iter_mut() {
+        let mut choices = top_level_keys(&rule.cond, rule.category, atoms, fields, &sharing)
+            .into_iter()
+            .map(|choice| choice.atoms);
+        rule.key = choices.next();
+        rule.guard = choices.next();
     }
 
     // Fields: one pass computes the key atoms of a field; the other atoms
     // are left to the rules that test them.
     let mut is_key = vec![false; planner.atoms.len()];
     for rule in &planner.rules {
-        for &atom in rule.key.iter().flatten().chain(&rule.category) {
+        for &atom in rule
+            .key
+            .iter()
+            .chain(&rule.guard)
+            .flatten()
+            .chain(&rule.category)
+        {
             is_key[atom] = true;
         }
     }
@@ -345,6 +360,35 @@ fn category_atom(cond: &PCond) -> Option<AtomId> {
 struct KeyChoice {
     atoms: Vec<AtomId>,
     rate: f64,
+    /// Whether some atom tests a field whose values most events share: such
+    /// a key still tells platforms apart, but makes a poor second key.
+    broad: bool,
+}
+
+/// The two best keys of a rule's condition, from different conjuncts, the
+/// better first: none, one or two.
+fn top_level_keys(
+    cond: &PCond,
+    category: Option<AtomId>,
+    atoms: &[Atom],
+    fields: &FieldTable,
+    sharing: &[usize],
+) -> Vec<KeyChoice> {
+    let mut choices: Vec<KeyChoice> = match cond {
+        PCond::And(conds) => conds
+            .iter()
+            .filter_map(|c| choose_key(c, category, atoms, fields, sharing))
+            .collect(),
+        other => choose_key(other, category, atoms, fields, sharing)
+            .into_iter()
+            .collect(),
+    };
+    choices.sort_by(|a, b| a.broad.cmp(&b.broad).then(a.rate.total_cmp(&b.rate)));
+    choices.truncate(2);
+    if choices.get(1).is_some_and(|guard| guard.broad) {
+        choices.truncate(1);
+    }
+    choices
 }
 
 /// The key of a condition, or `None` when the condition has no key.
@@ -364,27 +408,32 @@ fn choose_key(
                 return None;
             }
             let mut rate = 0.0;
+            let mut broad = false;
             for &id in ids {
                 rate += atom_rate(&atoms[id], fields, sharing[id])?;
+                broad |= is_broad(&atoms[id], fields);
             }
             Some(KeyChoice {
                 atoms: ids.clone(),
                 rate,
+                broad,
             })
         }
         PCond::And(conds) => conds
             .iter()
             .filter_map(|c| choose_key(c, category, atoms, fields, sharing))
-            .min_by(|a, b| a.rate.total_cmp(&b.rate)),
+            .min_by(|a, b| a.broad.cmp(&b.broad).then(a.rate.total_cmp(&b.rate))),
         PCond::Or(conds) => {
             let mut all = KeyChoice {
                 atoms: Vec::new(),
                 rate: 0.0,
+                broad: false,
             };
             for c in conds {
                 let branch = choose_key(c, category, atoms, fields, sharing)?;
                 all.atoms.extend(branch.atoms);
                 all.rate += branch.rate;
+                all.broad |= branch.broad;
             }
             all.atoms.sort_unstable();
             all.atoms.dedup();
@@ -395,15 +444,16 @@ fn choose_key(
     .filter(|choice| choice.rate < 0.5)
 }
 
+/// Whether `atom` tests a field of [`BROAD_FIELDS`].
+fn is_broad(atom: &Atom, fields: &FieldTable) -> bool {
+    BROAD_FIELDS.contains(&fields.get(atom.field).path.as_str())
+}
+
 /// A rough chance that an atom holds for an event, or `None` when the
-/// automaton cannot find it (it has no literal to search for).
+/// pass of its field cannot compute it cheaply (a pattern without a literal
+/// to search for, a comparison).
 fn atom_rate(atom: &Atom, fields: &FieldTable, sharing: usize) -> Option<f64> {
-    let path = fields.get(atom.field).path.as_str();
-    let broad = if BROAD_FIELDS.contains(&path) {
-        20.0
-    } else {
-        1.0
-    };
+    let broad = if is_broad(atom, fields) { 20.0 } else { 1.0 };
     let shared = 1.0 + (sharing as f64).ln();
     let base = match &atom.pred {
         ValuePred::Strings { values, .. } => 0.002 * values.len() as f64,
@@ -411,16 +461,24 @@ fn atom_rate(atom: &Atom, fields: &FieldTable, sharing: usize) -> Option<f64> {
             let mut rate = 0.0;
             for pattern in patterns {
                 let (needle, _) = needle_of(pattern)?;
-                let exact = matches!(text::classify(pattern), PatternKind::Exact(_));
+                let kind = text::classify(pattern);
+                let anchored = matches!(kind, PatternKind::Prefix(_) | PatternKind::Suffix(_));
                 rate += match needle.len() {
-                    _ if exact => 0.002,
+                    _ if matches!(kind, PatternKind::Exact(_)) => 0.002,
+                    // A value rarely starts or ends with a given literal.
+                    0..=2 if anchored => 0.05,
                     0..=2 => 0.2,
+                    _ if anchored => 0.005,
                     3..=5 => 0.02,
                     _ => 0.005,
                 };
             }
             rate
         }
+        // A number the field's pass tests on each value.
+        ValuePred::Numbers(numbers) => 0.01 * numbers.len() as f64,
+        // The field's regular-expression set.
+        ValuePred::Regex(_) => 0.05,
         _ => return None,
     };
     Some(base * broad * shared)
@@ -593,7 +651,7 @@ impl PackPlan {
         let mut groups: BTreeMap<Option<AtomId>, Vec<FieldId>> = BTreeMap::new();
         for rule in &self.rules {
             let fields = groups.entry(rule.category).or_default();
-            for &atom in rule.key.iter().flatten() {
+            for &atom in rule.key.iter().chain(&rule.guard).flatten() {
                 fields.push(self.atoms[atom].field);
             }
         }
@@ -612,7 +670,13 @@ impl PackPlan {
         let mut fields: Vec<FieldId> = self
             .rules
             .iter()
-            .flat_map(|rule| rule.key.iter().flatten().chain(&rule.category))
+            .flat_map(|rule| {
+                rule.key
+                    .iter()
+                    .chain(&rule.guard)
+                    .flatten()
+                    .chain(&rule.category)
+            })
             .map(|&atom| self.atoms[atom].field)
             .collect();
         fields.sort_unstable();
@@ -642,3 +706,6 @@ impl PackPlan {
         )
     }
 }
+
+#[cfg(test)]
+mod tests;

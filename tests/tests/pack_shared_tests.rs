@@ -1,7 +1,8 @@
 //! A test that several rules of a pack make is evaluated once per event:
 //! the rules of `packs/shared-tests/` key on `process.name` and share their
-//! tests of `process.args` (a wildcard pattern) and `process.command_line`
-//! (a function).
+//! tests of `process.args` (a negated wildcard pattern, which cannot key or
+//! guard a rule, so no pass computes it) and `process.command_line` (a
+//! function).
 
 use std::cell::RefCell;
 
