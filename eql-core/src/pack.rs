@@ -9,7 +9,6 @@
 //! compiler's `plan` module. The state lives on the stack and is cleared per
 //! event, so matching allocates nothing.
 
-use std::cmp::Ordering;
 use std::sync::OnceLock;
 
 /// The atoms and fields of one event, as bit sets of `A` and `F` words, and
@@ -106,37 +105,103 @@ pub fn for_each_bit(bits: &[u64], mut each: impl FnMut(usize)) {
     }
 }
 
-/// The atoms that `text` makes true in a table of exact strings sorted by
-/// [`compare_exact`]: by length, then by bytes. Most probes of the binary
-/// search then cost one comparison of lengths, not one of strings.
-#[inline]
-pub fn exact_atoms(table: &'static [(&'static str, &'static [u32])], text: &str) -> &'static [u32] {
-    match table.binary_search_by(|(key, _)| compare_exact(key, text)) {
-        Ok(index) => table[index].1,
-        Err(_) => &[],
+/// A field's exact strings, case-sensitive and case-folding, as one open
+/// addressing hash table built by the compiler: a value is hashed once,
+/// with its ASCII letters folded, and probes a slot or two, where a binary
+/// search over hundreds of strings compared a dozen.
+#[derive(Clone, Copy, Debug)]
+pub struct ExactTable {
+    /// A power of two of slots, each `0` (empty) or an index into `entries`
+    /// plus one, placed by [`ExactTable::slot`] with linear probing.
+    pub slots: &'static [u32],
+    pub entries: &'static [ExactEntry],
+}
+
+/// The strings of an [`ExactTable`] that fold to one lower-case key.
+#[derive(Clone, Copy, Debug)]
+pub struct ExactEntry {
+    /// The key, ASCII letters in lower case.
+    pub folded: &'static str,
+    /// The atoms of the case-folding strings equal to `folded`.
+    pub any_case: &'static [u32],
+    /// The case-sensitive strings that fold to `folded`, with their atoms.
+    pub exact: &'static [(&'static str, &'static [u32])],
+}
+
+impl ExactTable {
+    /// The slot where the search for a key with hash `hash` starts, in a
+    /// table of `slots` slots (a power of two).
+    #[inline]
+    pub const fn slot(hash: u64, slots: usize) -> usize {
+        (hash as usize) & (slots - 1)
+    }
+
+    /// Calls `hit` with every atom that `text` makes true.
+    #[inline]
+    pub fn lookup(&self, text: &str, mut hit: impl FnMut(u32)) {
+        if self.slots.is_empty() {
+            return;
+        }
+        let mut slot = ExactTable::slot(fold_hash(text.as_bytes()), self.slots.len());
+        // The table is at most half full, so the probe ends at an empty slot.
+        for _ in 0..self.slots.len() {
+            let Some(entry) = self
+                .slots
+                .get(slot)
+                .and_then(|&index| index.checked_sub(1))
+                .and_then(|index| self.entries.get(index as usize))
+            else {
+                return;
+            };
+            if entry.folded.len() == text.len() && entry.folded.eq_ignore_ascii_case(text) {
+                entry.any_case.iter().for_each(|&atom| hit(atom));
+                for (key, atoms) in entry.exact {
+                    if *key == text {
+                        atoms.iter().for_each(|&atom| hit(atom));
+                    }
+                }
+                return;
+            }
+            slot = (slot + 1) & (self.slots.len() - 1);
+        }
     }
 }
 
-/// The atoms that `text`, with ASCII letters folded, makes true in a table
-/// of lower-case strings sorted by [`compare_exact`] (folding keeps the
-/// length).
+/// A hash of `bytes` with ASCII letters folded to lower case, eight bytes at
+/// a time; the compiler places keys with it and the runtime finds them.
 #[inline]
-pub fn exact_atoms_folded(
-    table: &'static [(&'static str, &'static [u32])],
-    text: &str,
-) -> &'static [u32] {
-    match table.binary_search_by(|(key, _)| compare_folded(key, text)) {
-        Ok(index) => table[index].1,
-        Err(_) => &[],
+pub fn fold_hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut hash = (bytes.len() as u64).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        hash = (hash.rotate_left(5) ^ fold_word(u64::from_le_bytes(word))).wrapping_mul(K);
     }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut word = [0u8; 8];
+        word[..rest.len()].copy_from_slice(rest);
+        hash = (hash.rotate_left(5) ^ fold_word(u64::from_le_bytes(word))).wrapping_mul(K);
+    }
+    hash ^ (hash >> 32)
 }
 
-/// The order of exact-string tables: shorter strings first, then by bytes.
+/// `word` with every byte from `A` to `Z` turned into its lower-case letter
+/// and the other bytes kept, all eight at once.
 #[inline]
-pub fn compare_exact(key: &str, text: &str) -> Ordering {
-    key.len()
-        .cmp(&text.len())
-        .then_with(|| key.as_bytes().cmp(text.as_bytes()))
+fn fold_word(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // The high bit of each byte below 0x80, then of each byte whose low
+    // seven bits are at least `A`, then at least one past `Z`. The sums
+    // cannot carry into the next byte: 0x7f + 0x3f < 0x100.
+    let ascii = !word & (ONES * 0x80);
+    let low = word & (ONES * 0x7f);
+    let from_a = low + ONES * (0x80 - u64::from(b'A'));
+    let past_z = low + ONES * (0x80 - u64::from(b'Z') - 1);
+    let upper = from_a & !past_z & ascii & (ONES * 0x80);
+    word | (upper >> 2)
 }
 
 /// How a hit of a needle confirms a wildcard pattern.
@@ -305,41 +370,101 @@ impl Regexes {
     }
 }
 
-/// Orders a lower-case key and a text as the folded tables do: by length,
-/// then by bytes with the text's ASCII letters folded.
-#[inline]
-pub fn compare_folded(key: &str, text: &str) -> Ordering {
-    key.len().cmp(&text.len()).then_with(|| {
-        key.bytes()
-            .cmp(text.bytes().map(|b| b.to_ascii_lowercase()))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    static TABLE: [(&str, &[u32]); 4] = [
-        ("ssh", &[2, 5]),
-        ("chisel", &[1]),
-        ("sshd-x", &[3]),
-        ("ssh-agent", &[7]),
+    /// A table as the compiler lays one out: `ssh` and `chisel` fold case,
+    /// `SSH` and `ssh-agent` do not.
+    fn table(entries: &'static [ExactEntry]) -> ExactTable {
+        let slots = (entries.len() * 2).next_power_of_two();
+        let mut table = vec![0u32; slots];
+        for (index, entry) in entries.iter().enumerate() {
+            let mut slot = ExactTable::slot(fold_hash(entry.folded.as_bytes()), slots);
+            while table[slot] != 0 {
+                slot = (slot + 1) % slots;
+            }
+            table[slot] = index as u32 + 1;
+        }
+        ExactTable {
+            slots: table.leak(),
+            entries,
+        }
+    }
+
+    static ENTRIES_EXACT: [ExactEntry; 3] = [
+        ExactEntry {
+            folded: "ssh",
+            any_case: &[2, 5],
+            exact: &[("SSH", &[9])],
+        },
+        ExactEntry {
+            folded: "chisel",
+            any_case: &[1],
+            exact: &[],
+        },
+        ExactEntry {
+            folded: "ssh-agent",
+            any_case: &[],
+            exact: &[("ssh-agent", &[7])],
+        },
     ];
+
+    fn atoms(table: &ExactTable, text: &str) -> Vec<u32> {
+        let mut found = Vec::new();
+        table.lookup(text, |atom| found.push(atom));
+        found
+    }
 
     #[test]
     fn exact_tables() {
-        assert_eq!(exact_atoms(&TABLE, "ssh"), &[2, 5]);
-        assert_eq!(exact_atoms(&TABLE, "SSH"), &[] as &[u32]);
-        assert_eq!(exact_atoms_folded(&TABLE, "SSH"), &[2, 5]);
-        assert_eq!(exact_atoms_folded(&TABLE, "Ssh-Agent"), &[7]);
-        assert_eq!(exact_atoms_folded(&TABLE, "ss"), &[] as &[u32]);
-        assert_eq!(exact_atoms(&TABLE, "sshd-x"), &[3]);
-        assert_eq!(exact_atoms_folded(&TABLE, "CHISEL"), &[1]);
-        assert!(
-            TABLE
-                .windows(2)
-                .all(|pair| compare_exact(pair[0].0, pair[1].0).is_lt())
-        );
+        let table = table(&ENTRIES_EXACT);
+        assert_eq!(atoms(&table, "ssh"), [2, 5]);
+        assert_eq!(atoms(&table, "SSH"), [2, 5, 9]);
+        assert_eq!(atoms(&table, "sSh"), [2, 5]);
+        assert_eq!(atoms(&table, "ssh-agent"), [7]);
+        assert_eq!(atoms(&table, "SSH-AGENT"), Vec::<u32>::new());
+        assert_eq!(atoms(&table, "CHISEL"), [1]);
+        assert_eq!(atoms(&table, "ss"), Vec::<u32>::new());
+        assert_eq!(atoms(&table, ""), Vec::<u32>::new());
+        let empty = ExactTable {
+            slots: &[],
+            entries: &[],
+        };
+        assert_eq!(atoms(&empty, "ssh"), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn the_hash_folds_ascii_letters_only() {
+        let samples = [
+            "",
+            "a",
+            "Z",
+            "@[`{",
+            "sshd",
+            "SSHD",
+            "Ssh-Agent-Longer-Than-Eight",
+            "ÄÖÜ-äöü",
+            "ﬀ\u{0}\t",
+        ];
+        for text in samples {
+            let lower = text.to_ascii_lowercase();
+            assert_eq!(
+                fold_hash(text.as_bytes()),
+                fold_hash(lower.as_bytes()),
+                "{text}"
+            );
+        }
+        // Every byte: letters fold, nothing else moves.
+        for byte in 0..=255u8 {
+            let word = u64::from_le_bytes([byte; 8]);
+            let folded = fold_word(word).to_le_bytes();
+            assert_eq!(folded, [byte.to_ascii_lowercase(); 8], "{byte:#x}");
+        }
+        // Bytes next to each other fold alone.
+        let word = u64::from_le_bytes(*b"@AZ[`az{");
+        assert_eq!(&fold_word(word).to_le_bytes(), b"@az[`az{");
+        assert_ne!(fold_hash(b"ssh"), fold_hash(b"ssh\0"));
     }
 
     static NEEDLES: Needles = Needles::new(&["tunnel", "ssh", "-l"], true);

@@ -9,10 +9,12 @@
 //! otherwise, through the state when other rules share the test; and the
 //! tables that map key atoms to the rules they select.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
+
+use eql_core::pack::{ExactTable, fold_hash};
 
 use crate::emit::{
     EmitContext, RuleMeta, emit_scalar_cond, emit_single_pred, emit_test, slot_consts,
@@ -309,24 +311,11 @@ fn emit_field_fn(
 
     let mut text_steps = Vec::new();
     let mut statics = Vec::new();
-    if !field_plan.exact.is_empty() {
-        let entries = exact_entries(&field_plan.exact);
-        let len = field_plan.exact.len();
-        statics.push(quote!(static EXACT: [(&str, &[u32]); #len] = [#(#entries),*];));
+    if !field_plan.exact.is_empty() || !field_plan.exact_folded.is_empty() {
+        let table = exact_table(&field_plan.exact, &field_plan.exact_folded, rt);
+        statics.push(quote!(static EXACT: #rt::__private::ExactTable = #table;));
         text_steps.push(quote! {
-            for &atom in #rt::__private::exact_atoms(&EXACT, text) {
-                state.set_atom(atom);
-            }
-        });
-    }
-    if !field_plan.exact_folded.is_empty() {
-        let entries = exact_entries(&field_plan.exact_folded);
-        let len = field_plan.exact_folded.len();
-        statics.push(quote!(static EXACT_FOLDED: [(&str, &[u32]); #len] = [#(#entries),*];));
-        text_steps.push(quote! {
-            for &atom in #rt::__private::exact_atoms_folded(&EXACT_FOLDED, text) {
-                state.set_atom(atom);
-            }
+            EXACT.lookup(text, |atom| state.set_atom(atom));
         });
     }
     // One automaton for all the field's patterns, so that each value is
@@ -403,18 +392,55 @@ fn emit_field_fn(
     }
 }
 
-/// The entries of an exact-string table, in the order the runtime's binary
-/// search expects (`eql_core::pack::compare_exact`: by length, then bytes).
-fn exact_entries(table: &[(String, Vec<AtomId>)]) -> Vec<TokenStream> {
-    let mut sorted: Vec<&(String, Vec<AtomId>)> = table.iter().collect();
-    sorted.sort_by(|(a, _), (b, _)| eql_core::pack::compare_exact(a, b));
-    sorted
-        .into_iter()
-        .map(|(text, atoms)| {
+/// A field's exact strings as the runtime's hash table
+/// (`eql_core::pack::ExactTable`): the strings grouped by their ASCII-folded
+/// key, each key placed by `fold_hash` with linear probing in a power of two
+/// of slots at most half full.
+fn exact_table(
+    exact: &[(String, Vec<AtomId>)],
+    exact_folded: &[(String, Vec<AtomId>)],
+    rt: &TokenStream,
+) -> TokenStream {
+    type Group<'a> = (Vec<AtomId>, Vec<(&'a str, &'a [AtomId])>);
+    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    for (text, atoms) in exact_folded {
+        let group = groups.entry(text.to_ascii_lowercase()).or_default();
+        group.0.extend(atoms);
+    }
+    for (text, atoms) in exact {
+        let group = groups.entry(text.to_ascii_lowercase()).or_default();
+        group.1.push((text, atoms));
+    }
+    let n_slots = (groups.len() * 2).next_power_of_two();
+    let mut slots = vec![0u32; n_slots];
+    let mut entries = Vec::with_capacity(groups.len());
+    for (index, (folded, (mut any_case, exact))) in groups.into_iter().enumerate() {
+        let mut slot = ExactTable::slot(fold_hash(folded.as_bytes()), n_slots);
+        while slots[slot] != 0 {
+            slot = (slot + 1) & (n_slots - 1);
+        }
+        slots[slot] = index as u32 + 1;
+        any_case.sort_unstable();
+        any_case.dedup();
+        let any_case = any_case.iter().map(|&a| a as u32);
+        let exact = exact.iter().map(|(text, atoms)| {
             let atoms = atoms.iter().map(|&a| a as u32);
             quote!((#text, &[#(#atoms),*]))
-        })
-        .collect()
+        });
+        entries.push(quote! {
+            #rt::__private::ExactEntry {
+                folded: #folded,
+                any_case: &[#(#any_case),*],
+                exact: &[#(#exact),*],
+            }
+        });
+    }
+    quote! {
+        #rt::__private::ExactTable {
+            slots: &[#(#slots),*],
+            entries: &[#(#entries),*],
+        }
+    }
 }
 
 /// The needles (deduplicated), the entries sorted by needle, and each
