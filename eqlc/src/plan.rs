@@ -40,8 +40,9 @@ pub struct PackPlan {
     pub atoms: Vec<Atom>,
     /// Per field (by [`FieldId`]), how its key atoms are computed.
     pub field_plans: Vec<FieldPlan>,
-    /// Per atom, whether it keys some rule or gives its category, so that
-    /// the pass of its field computes it.
+    /// Per atom, whether the pass of its field computes it: it keys some
+    /// rule or gives its category, or it is an exact-string test of a field
+    /// that has a pass anyway.
     pub key_atoms: Vec<bool>,
     /// Per rule of the pack, in order.
     pub rules: Vec<PlannedRule>,
@@ -250,6 +251,20 @@ pub fn plan_pack(pack: &Pack, extra_fields: &[String]) -> PackPlan {
             .chain(&rule.category)
         {
             is_key[atom] = true;
+        }
+    }
+    // A field with a pass hashes each value once, whatever its table
+    // holds: the pass computes every exact-string atom of the field too, so
+    // that the rules testing one read a bit instead of the values.
+    let mut has_pass = vec![false; planner.fields.len()];
+    for (id, atom) in planner.atoms.iter().enumerate() {
+        if is_key[id] {
+            has_pass[atom.field.0 as usize] = true;
+        }
+    }
+    for (id, atom) in planner.atoms.iter().enumerate() {
+        if has_pass[atom.field.0 as usize] && is_hashed(&atom.pred) {
+            is_key[id] = true;
         }
     }
     let field_plans = (0..planner.fields.len())
@@ -518,6 +533,18 @@ impl FieldPlan {
 impl PatternPlan {
     fn len(&self) -> usize {
         self.needle.len()
+    }
+}
+
+/// Whether a field's pass computes `pred` through its exact-string table:
+/// strings, and wildcard patterns without a wildcard.
+fn is_hashed(pred: &ValuePred) -> bool {
+    match pred {
+        ValuePred::Strings { .. } => true,
+        ValuePred::Wildcards { patterns, .. } => patterns
+            .iter()
+            .all(|pattern| matches!(text::classify(pattern), PatternKind::Exact(_))),
+        _ => false,
     }
 }
 
