@@ -156,10 +156,16 @@ impl Position {
         let offset = offset.min(source.len());
         let mut line = 1;
         let mut line_start = 0;
-        for (i, byte) in source.bytes().enumerate().take(offset) {
-            if byte == b'\n' {
-                line += 1;
-                line_start = i + 1;
+        // A line ends at `\n`, `\r\n` (counted at its `\r`) or a lone `\r`.
+        let bytes = source.as_bytes();
+        for (i, &byte) in bytes.iter().enumerate().take(offset) {
+            match byte {
+                b'\n' if i > 0 && bytes[i - 1] == b'\r' => line_start = i + 1,
+                b'\n' | b'\r' => {
+                    line += 1;
+                    line_start = i + 1;
+                }
+                _ => {}
             }
         }
         let column = source
@@ -224,6 +230,24 @@ mod tests {
             diagnostic.render(source),
             "`=` is not a comparison at line 2, column 16\n  |\n  |   process.name = \"ssh\"\n  |                ^\n  = help: use `==`"
         );
+    }
+
+    #[test]
+    fn every_line_ending_counts() {
+        for source in [
+            "a\nb\nc = 1",
+            "a\r\nb\r\nc = 1",
+            "a\rb\rc = 1",
+            "a\r\nb\rc = 1",
+        ] {
+            let at = source.find('=').expect("typo");
+            let rendered = Diagnostic::error(Span::new(at, at + 1), "bad").render(source);
+            assert_eq!(
+                rendered, "bad at line 3, column 3\n  |\n  | c = 1\n  |   ^",
+                "{source:?}"
+            );
+        }
+        assert_eq!(Position::of("a\r\nb", 2).line, 2);
     }
 
     #[test]

@@ -140,7 +140,7 @@ impl Source {
         }
         // miette draws no label past the end of the text: give it a space
         // to sit on.
-        let mut shown = text.to_owned();
+        let mut shown = lone_returns_as_newlines(text);
         if start >= shown.len() {
             shown.push(' ');
         }
@@ -161,6 +161,22 @@ impl Source {
         }
         out
     }
+}
+
+/// `text` with every `\r` not followed by `\n` turned into `\n`, byte for
+/// byte, so that miette, which ends lines at `\n` only, numbers the lines of
+/// a file with old Mac line ends as [`eqlc::Position`] does.
+fn lone_returns_as_newlines(text: &str) -> String {
+    let bytes = text.as_bytes();
+    text.char_indices()
+        .map(|(at, c)| {
+            if c == '\r' && bytes.get(at + 1) != Some(&b'\n') {
+                '\n'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// The exit status of a program killed by `SIGPIPE`, as shells report it.

@@ -234,6 +234,12 @@ fn expected_error(text: &str, found: Span, positives: &[Rule]) -> Diagnostic {
 
 /// A help text for a known mistake at the offending token.
 fn help_for(found_text: &str, positives: &[Rule], at_query_start: bool) -> Option<String> {
+    if let Some(c) = found_text.chars().next().filter(|&c| is_invisible(c)) {
+        return Some(format!(
+            "the query holds an invisible character, U+{:04X}, here; delete it",
+            u32::from(c)
+        ));
+    }
     let lower = found_text.to_ascii_lowercase();
     if lower != found_text && KEYWORDS.contains(&lower.as_str()) {
         return Some(format!("keywords are lower case: `{lower}`"));
@@ -373,10 +379,45 @@ fn token_at(text: &str, at: usize) -> Span {
 /// The token as shown in a message: at most 30 characters.
 fn shorten(text: &str) -> String {
     let first_line = text.lines().next().unwrap_or("");
-    if first_line.chars().count() > 30 || first_line.len() < text.len() {
-        let short: String = first_line.chars().take(30).collect();
-        format!("{short}…")
-    } else {
-        first_line.to_owned()
+    let cut = first_line.chars().count() > 30 || first_line.len() < text.len();
+    let mut short: String = first_line.chars().take(30).flat_map(visible).collect();
+    if cut {
+        short.push('…');
     }
+    short
+}
+
+/// `c` as a message shows it: a character that prints nothing or looks like
+/// a space (a control or format character, a space other than U+0020) as
+/// its escape, `\u{200b}`, so that a reader sees what is there.
+fn visible(c: char) -> Vec<char> {
+    if is_invisible(c) {
+        c.escape_unicode().collect()
+    } else {
+        vec![c]
+    }
+}
+
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || (c.is_whitespace() && c != ' ')
+        || matches!(
+            c,
+            '\u{00ad}'
+                | '\u{034f}'
+                | '\u{061c}'
+                | '\u{115f}'
+                | '\u{1160}'
+                | '\u{17b4}'
+                | '\u{17b5}'
+                | '\u{180b}'..='\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{3164}'
+                | '\u{fe00}'..='\u{fe0f}'
+                | '\u{feff}'
+                | '\u{ffa0}'
+                | '\u{fff0}'..='\u{fff8}'
+        )
 }

@@ -833,6 +833,22 @@ fn lexical_errors() {
 }
 
 #[test]
+fn invisible_characters_are_named() {
+    check_error(
+        "process where\u{200b} true",
+        "expected an expression, found `\\u{200b}`",
+        "\u{200b}",
+        Some("the query holds an invisible character, U+200B, here; delete it"),
+    );
+    check_error(
+        "process where a ==\u{a0}1",
+        "expected an expression, found `\\u{a0}`",
+        "\u{a0}",
+        Some("the query holds an invisible character, U+00A0, here; delete it"),
+    );
+}
+
+#[test]
 fn syntax_errors() {
     check_error(
         "process x == 1",
