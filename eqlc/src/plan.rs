@@ -11,16 +11,18 @@
 //! test. Wildcard patterns without a wildcard count as exact strings: they
 //! are looked up in the exact-string tables.
 //!
-//! Only key and category atoms are computed by passes over a field: all of
-//! a field's key atoms in one pass over its values, exact strings through
-//! one sorted table per case rule, wildcard patterns through one
-//! Aho-Corasick automaton per case rule (whose hits are then confirmed),
-//! regular expressions through one `RegexSet`, and the rest one by one. Per
-//! event, the category fields and the key fields of the rules whose
-//! category holds are computed first; only rules whose key holds are then
-//! evaluated, in file order. A candidate rule reads computed atoms where it
-//! can and tests the values of other fields itself, so an atom that keys no
-//! rule costs nothing until a candidate rule needs it.
+//! A rule may also get a *guard*, the key of another of its conjuncts,
+//! which its body tests first. Key, guard and category atoms are computed
+//! by passes over a field, with every exact-string atom of a field that has
+//! a pass: all of them in one pass over the field's values, exact strings
+//! through one hash table, wildcard patterns through one Aho-Corasick
+//! automaton (whose hits are then confirmed), regular expressions through
+//! one `RegexSet`, and the rest one by one. Per event, the category fields
+//! and the key fields of the rules whose category holds are computed first;
+//! only rules whose key holds are then evaluated, in file order. A
+//! candidate rule reads computed atoms where its field's pass has run and
+//! tests the values itself elsewhere, so an atom that keys no rule costs
+//! nothing until a candidate rule needs it.
 
 use std::collections::BTreeMap;
 
@@ -114,8 +116,10 @@ pub struct PlannedRule {
     /// useful key exists and the rule is always evaluated.
     pub key: Option<Vec<AtomId>>,
     /// A second key, from another conjunct: atoms of which one must hold
-    /// too. The passes compute them, so that a candidate rule whose guard
-    /// fails is turned away by a bit test before it reads any value.
+    /// too, tested early in the rule's body: a bit test where the field has
+    /// a pass for keys (which then computes the guard's atoms too), else a
+    /// test of the values. A field gets no pass for guards alone: most
+    /// events have no candidate that needs it.
     pub guard: Option<Vec<AtomId>>,
 }
 
@@ -239,27 +243,22 @@ pub fn plan_pack(pack: &Pack, extra_fields: &[String]) -> PackPlan {
         rule.guard = choices.next();
     }
 
-    // Fields: one pass computes the key atoms of a field; the other atoms
-    // are left to the rules that test them.
+    // Fields: the key and category fields get a pass, which computes the
+    // key and category atoms; the other atoms are left to the rules that
+    // test them, except where a pass runs anyway. There it computes the
+    // guards, and every exact-string atom of the field too: a value is
+    // hashed once whatever the table holds, and the rules read a bit.
     let mut is_key = vec![false; planner.atoms.len()];
+    let mut has_pass = vec![false; planner.fields.len()];
     for rule in &planner.rules {
-        for &atom in rule
-            .key
-            .iter()
-            .chain(&rule.guard)
-            .flatten()
-            .chain(&rule.category)
-        {
+        for &atom in rule.key.iter().flatten().chain(&rule.category) {
             is_key[atom] = true;
+            has_pass[planner.atoms[atom].field.0 as usize] = true;
         }
     }
-    // A field with a pass hashes each value once, whatever its table
-    // holds: the pass computes every exact-string atom of the field too, so
-    // that the rules testing one read a bit instead of the values.
-    let mut has_pass = vec![false; planner.fields.len()];
-    for (id, atom) in planner.atoms.iter().enumerate() {
-        if is_key[id] {
-            has_pass[atom.field.0 as usize] = true;
+    for rule in &planner.rules {
+        for &atom in rule.guard.iter().flatten() {
+            is_key[atom] |= has_pass[planner.atoms[atom].field.0 as usize];
         }
     }
     for (id, atom) in planner.atoms.iter().enumerate() {
@@ -671,14 +670,15 @@ fn remap_scalar(scalar: &Scalar, remap: &[FieldId]) -> Scalar {
 }
 
 impl PackPlan {
-    /// The key fields of the rules of each category: computed for an event
-    /// once the category atom holds (the group without a category atom: for
-    /// every event). Sorted by category atom, `None` first.
+    /// The key fields (not guards) of the rules of each category: computed
+    /// for an event once the category atom holds (the group without a
+    /// category atom: for every event). Sorted by category atom, `None`
+    /// first.
     pub fn key_field_groups(&self) -> Vec<(Option<AtomId>, Vec<FieldId>)> {
         let mut groups: BTreeMap<Option<AtomId>, Vec<FieldId>> = BTreeMap::new();
         for rule in &self.rules {
             let fields = groups.entry(rule.category).or_default();
-            for &atom in rule.key.iter().chain(&rule.guard).flatten() {
+            for &atom in rule.key.iter().flatten() {
                 fields.push(self.atoms[atom].field);
             }
         }
@@ -692,18 +692,13 @@ impl PackPlan {
             .collect()
     }
 
-    /// The fields whose atoms key some rule or give its category.
+    /// The fields whose atoms key some rule or give its category: the
+    /// fields with a pass.
     pub fn key_fields(&self) -> Vec<FieldId> {
         let mut fields: Vec<FieldId> = self
             .rules
             .iter()
-            .flat_map(|rule| {
-                rule.key
-                    .iter()
-                    .chain(&rule.guard)
-                    .flatten()
-                    .chain(&rule.category)
-            })
+            .flat_map(|rule| rule.key.iter().flatten().chain(&rule.category))
             .map(|&atom| self.atoms[atom].field)
             .collect();
         fields.sort_unstable();

@@ -78,7 +78,33 @@ fn the_two_most_selective_conjuncts_are_the_key_and_the_guard() {
         describe(&plan, rule.guard.as_ref()),
         ["process.args like [\"*listen*\"]"]
     );
-    // The passes compute both, so the rule tests them as bits.
+    // A pass computes the key; no field gets a pass for a guard alone, so
+    // the rule tests the guard on the values.
+    let fields = |plan: &PackPlan| -> Vec<String> {
+        plan.key_fields()
+            .into_iter()
+            .map(|field| plan.fields.get(field).path.clone())
+            .collect()
+    };
+    assert_eq!(fields(&plan), ["event.category", "process.name"]);
+    let (key, guard) = (
+        rule.key.as_ref().unwrap()[0],
+        rule.guard.as_ref().unwrap()[0],
+    );
+    assert!(plan.key_atoms[key]);
+    assert!(!plan.key_atoms[guard]);
+
+    // Once another rule's key gives `process.args` a pass, that pass
+    // computes the guard too.
+    let plan = self::plan(&[
+        r#"process where event.action == "exec" and process.args : "*LISTEN*" and process.name == "socat""#,
+        r#"process where process.args : "*connect*""#,
+    ]);
+    assert_eq!(
+        fields(&plan),
+        ["event.category", "process.args", "process.name"]
+    );
+    let rule = &plan.rules[0];
     for &atom in rule.key.iter().chain(&rule.guard).flatten() {
         assert!(plan.key_atoms[atom]);
     }
