@@ -88,8 +88,8 @@ fn the_two_most_selective_conjuncts_are_the_key_and_the_guard() {
     };
     assert_eq!(fields(&plan), ["event.category", "process.name"]);
     let (key, guard) = (
-        rule.key.as_ref().unwrap()[0],
-        rule.guard.as_ref().unwrap()[0],
+        rule.key.as_ref().expect("a key")[0],
+        rule.guard.as_ref().expect("a guard")[0],
     );
     assert!(plan.key_atoms[key]);
     assert!(!plan.key_atoms[guard]);
