@@ -569,6 +569,9 @@ pub enum DecodeErrorKind {
     NestingTooDeep,
     /// A number has a zero followed by more digits before its fraction.
     NumberLeadingZero,
+    /// A number is too large for a double (`1e400`): Elasticsearch refuses
+    /// such a document rather than store an infinity.
+    NumberOutOfRange,
     /// A string holds a control character (below U+0020) that is not escaped.
     StringControlCharacter(char),
     /// A string has no closing quote.
@@ -606,6 +609,9 @@ impl fmt::Display for DecodeErrorKind {
                 write!(f, "objects and arrays nest deeper than {MAX_DEPTH} levels")
             }
             DecodeErrorKind::NumberLeadingZero => f.write_str("number with a leading zero"),
+            DecodeErrorKind::NumberOutOfRange => {
+                f.write_str("number too large for a double (beyond ±1.8e308)")
+            }
             DecodeErrorKind::StringControlCharacter(found) => write!(
                 f,
                 "unescaped control character U+{:04X} in a string, write it as `\\u{:04x}`",
@@ -1203,6 +1209,17 @@ impl<K: Sink> Walker<'_, '_, K> {
             }
             self.digits();
         }
+        // Only a number with an exponent or with more than 300 digits can
+        // be too large for a double; parse those alone to tell.
+        let text = self.text.get(start..self.pos).unwrap_or_default();
+        if (text.len() > 300 || text.contains(['e', 'E']))
+            && text.parse::<f64>().is_ok_and(f64::is_infinite)
+        {
+            return Err(Fault {
+                kind: DecodeErrorKind::NumberOutOfRange,
+                offset: start,
+            });
+        }
         Ok(NumberSpan { start, integer })
     }
 
@@ -1224,7 +1241,7 @@ impl<K: Sink> Walker<'_, '_, K> {
             }
         }
         // JSON's number syntax is a subset of what `f64` parses, so this
-        // cannot fail; a value out of range becomes infinite.
+        // cannot fail, and `number` has refused what would be infinite.
         Raw::Float(text.parse::<f64>().unwrap_or(f64::NAN))
     }
 

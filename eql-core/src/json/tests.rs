@@ -226,7 +226,8 @@ fn numbers_keep_their_exact_value() {
         ("1E-2", Value::Float(0.01)),
         ("2.5e+1", Value::Float(25.0)),
         ("48628704.4029488", Value::Float(48628704.4029488)),
-        ("1e400", Value::Float(f64::INFINITY)),
+        ("1e-400", Value::Float(0.0)),
+        ("1.7976931348623157e308", Value::Float(f64::MAX)),
     ];
     for (text, expected) in cases {
         check(&format!(r#"{{"n":{text}}}"#), "n", &[*expected]);
@@ -470,6 +471,10 @@ fn malformed_lines_give_exact_messages() {
         ),
         (br#"{"a":"x"#, "string without a closing quote at column 6"),
         (br#"{"a":01}"#, "number with a leading zero at column 7"),
+        (
+            br#"{"a":-1e400}"#,
+            "number too large for a double (beyond ±1.8e308) at column 6",
+        ),
         (br#"{"a":-}"#, "expected a digit, found `}` at column 7"),
         (br#"{"a":+1}"#, "expected a value, found `+` at column 6"),
         (
@@ -551,6 +556,15 @@ fn invalid_subtrees_are_errors_even_when_skipped() {
     check_error(
         br#"{"a":{"b":01}}"#,
         "number with a leading zero at column 12",
+    );
+    check_error(
+        br#"{"zz":[0,1E+999]}"#,
+        "number too large for a double (beyond ±1.8e308) at column 10",
+    );
+    let long = format!(r#"{{"zz":{}}}"#, "9".repeat(400));
+    check_error(
+        long.as_bytes(),
+        "number too large for a double (beyond ±1.8e308) at column 7",
     );
 }
 
