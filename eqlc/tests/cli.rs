@@ -758,3 +758,44 @@ fn a_label_over_many_lines_is_drawn_on_its_first() {
     assert!(text.contains("query is too long"), "{text}");
     assert!(text.lines().count() < 15, "{text}");
 }
+
+#[test]
+fn rules_in_other_languages_are_named_when_skipped() {
+    let kuery = scratch(
+        "mixed/kuery_rule.toml",
+        "[rule]\nname = \"k\"\nrule_id = \"k\"\nlanguage = \"kuery\"\nquery = \"process.name: ssh\"\n",
+    );
+    scratch("mixed/ssh.eql", "process where process.name == \"ssh\"\n");
+    let folder = kuery.parent().unwrap_or(&kuery).to_path_buf();
+    let output = eqlc(&["check", &folder.display().to_string()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "note: {}: a `kuery` rule, not EQL, skipped\n\
+             1 rule checked: 0 errors, 0 warnings, 1 file in other query languages skipped\n",
+            kuery.display()
+        )
+    );
+    let output = eqlc(&["explain", &kuery.display().to_string()]);
+    assert!(!output.status.success());
+    assert_eq!(
+        stderr(&output),
+        format!("error: {}: a `kuery` rule, not EQL\n", kuery.display())
+    );
+}
+
+#[test]
+fn a_file_that_is_no_rule_file_is_named_as_such() {
+    let notes = scratch("notes.txt", "process where process.name == \"a\"\n");
+    let output = eqlc(&["check", &notes.display().to_string()]);
+    assert!(!output.status.success());
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "error: {}: not a rule file: eqlc reads `.toml` rule files and `.eql` queries\n\
+             0 rules checked: 0 errors, 0 warnings, 1 file not read\n",
+            notes.display()
+        )
+    );
+}

@@ -62,7 +62,8 @@ struct Args {
     /// NDJSON files to scan; none, or `-`, reads standard input.
     files: Vec<PathBuf>,
 
-    /// Print nothing on stderr but errors.
+    /// Print nothing on stderr but errors (unreadable files, malformed
+    /// lines); events left out of the sequence rules are not named.
     #[arg(long, short)]
     quiet: bool,
 }
@@ -104,7 +105,7 @@ fn main() -> ExitCode {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut totals = Totals::default();
-    let mut scanner = Scanner::new();
+    let mut scanner = Scanner::new(args.quiet);
 
     let inputs: Vec<Option<PathBuf>> = if args.files.is_empty() {
         vec![None]
@@ -218,10 +219,13 @@ struct Scanner {
     line: Vec<u8>,
     /// The slot of each alert field in the pack's record.
     alert_slots: [u32; ALERT_FIELDS.len()],
+    /// Whether to keep notes that are not errors (events left out of the
+    /// sequence rules) off stderr.
+    quiet: bool,
 }
 
 impl Scanner {
-    fn new() -> Scanner {
+    fn new(quiet: bool) -> Scanner {
         let alert_slots = ALERT_FIELDS.map(|path| {
             Rules::PATHS
                 .binary_search(&path)
@@ -233,6 +237,7 @@ impl Scanner {
             sequences: RuleSequences::new(),
             line: Vec::new(),
             alert_slots,
+            quiet,
         }
     }
 
@@ -286,10 +291,10 @@ impl Scanner {
                     Refused::Untimed => totals.untimed += 1,
                 }
                 let count = totals.refused();
-                if count <= SUMMARY_MALFORMED as u64 {
+                if !self.quiet && count <= SUMMARY_MALFORMED as u64 {
                     note!("{name}:{line_number}: left out of the sequence rules: {refused}");
                 }
-                if count == SUMMARY_MALFORMED as u64 {
+                if count == SUMMARY_MALFORMED as u64 && !self.quiet {
                     note!(
                         "(further events left out of the sequence rules are only counted \
                          in the summary)"

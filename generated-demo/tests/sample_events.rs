@@ -405,6 +405,13 @@ fn sequence_alerts_name_each_event_and_late_events_are_reported() {
         ),
         "{stderr}"
     );
+
+    // `--quiet` keeps the note (which is no error) and the summary off
+    // stderr, and the alerts as they were.
+    let quiet = run(&["--quiet"], Some(input.as_bytes()));
+    assert!(quiet.status.success());
+    assert_eq!(String::from_utf8_lossy(&quiet.stderr), "");
+    assert_eq!(quiet.stdout, output.stdout);
 }
 
 #[test]

@@ -62,8 +62,9 @@ pub fn run(paths: &[PathBuf], strict: bool, schema: SchemaChoice) -> ExitCode {
     };
     for file in &files {
         let source = match read_source(file) {
-            Ok(Some(source)) => source,
-            Ok(None) => {
+            Ok(Ok(source)) => source,
+            Ok(Err(reason)) => {
+                errln!("note: {}: {reason}, skipped", file.display());
                 skipped += 1;
                 continue;
             }

@@ -14,9 +14,9 @@ use super::{Source, read_source};
 /// Reads and compiles one rule, reporting problems on stderr.
 fn compile(path: &Path) -> Result<(Source, CompiledQuery), ExitCode> {
     let source = match read_source(path) {
-        Ok(Some(source)) => source,
-        Ok(None) => {
-            errln!("error: {} is not an EQL rule", path.display());
+        Ok(Ok(source)) => source,
+        Ok(Err(reason)) => {
+            errln!("error: {}: {reason}", path.display());
             return Err(ExitCode::FAILURE);
         }
         Err(message) => {

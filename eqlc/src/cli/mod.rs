@@ -25,16 +25,24 @@ pub struct Source {
     pub rule: RuleFile,
 }
 
-/// Reads a `.toml` rule file or a `.eql` query file. `Ok(None)` for a rule
-/// in another query language.
-pub fn read_source(path: &Path) -> Result<Option<Source>, String> {
+/// Reads a `.toml` rule file or a `.eql` query file. `Ok(Err(reason))` for
+/// a rule in another query language, which is passed over.
+pub fn read_source(path: &Path) -> Result<Result<Source, String>, String> {
+    let extension = path.extension().and_then(|ext| ext.to_str());
+    let is_eql = extension == Some("eql");
+    if !is_eql && extension != Some("toml") {
+        return Err(format!(
+            "{}: not a rule file: eqlc reads `.toml` rule files and `.eql` queries",
+            path.display()
+        ));
+    }
     let mut text = std::fs::read_to_string(path)
         .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
     // A byte order mark, which some editors write, is not part of the rule.
     if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
     }
-    if path.extension().is_some_and(|ext| ext == "eql") {
+    if is_eql {
         let name = path
             .file_stem()
             .map(|stem| stem.to_string_lossy().into_owned())
@@ -53,7 +61,7 @@ pub fn read_source(path: &Path) -> Result<Option<Source>, String> {
             techniques: Vec::new(),
             query_offset: Some(0),
         };
-        return Ok(Some(Source {
+        return Ok(Ok(Source {
             path: path.to_path_buf(),
             text,
             query_offset: 0,
@@ -63,10 +71,10 @@ pub fn read_source(path: &Path) -> Result<Option<Source>, String> {
     let rule = parse_rule_file(&text)
         .map_err(|error| format!("{}: invalid rule file: {error}", path.display()))?;
     if rule.language != "eql" {
-        return Ok(None);
+        return Ok(Err(format!("a `{}` rule, not EQL", rule.language)));
     }
     let query_offset = rule.query_offset.unwrap_or(0);
-    Ok(Some(Source {
+    Ok(Ok(Source {
         path: path.to_path_buf(),
         text,
         query_offset,

@@ -85,7 +85,7 @@ struct Totals {
 }
 
 pub fn run(rules_path: &Path, inputs: &[PathBuf], quiet: bool) -> ExitCode {
-    let mut rules = match load_rules(rules_path) {
+    let mut rules = match load_rules(rules_path, quiet) {
         Ok(rules) => rules,
         Err(code) => return code,
     };
@@ -185,7 +185,7 @@ fn progress_bar(size: u64, quiet: bool) -> ProgressBar {
     bar
 }
 
-fn load_rules(path: &Path) -> Result<Rules, ExitCode> {
+fn load_rules(path: &Path, quiet: bool) -> Result<Rules, ExitCode> {
     let files = rule_paths(path).map_err(|message| {
         errln!("error: {message}");
         ExitCode::FAILURE
@@ -194,8 +194,13 @@ fn load_rules(path: &Path) -> Result<Rules, ExitCode> {
     let mut failed = false;
     for file in files {
         let source = match read_source(&file) {
-            Ok(Some(source)) => source,
-            Ok(None) => continue,
+            Ok(Ok(source)) => source,
+            Ok(Err(reason)) => {
+                if !quiet {
+                    errln!("note: {}: {reason}, skipped", file.display());
+                }
+                continue;
+            }
             Err(message) => {
                 errln!("error: {message}");
                 failed = true;
