@@ -106,6 +106,12 @@ fn main() -> ExitCode {
     let mut out = BufWriter::new(stdout.lock());
     let mut totals = Totals::default();
     let mut scanner = Scanner::new(args.quiet);
+    if !args.quiet {
+        // Files of rules/ the pack left out (another query language).
+        for (file, reason) in Rules::SKIPPED {
+            note!("note: {file}: {reason}, skipped");
+        }
+    }
 
     let inputs: Vec<Option<PathBuf>> = if args.files.is_empty() {
         vec![None]
