@@ -657,6 +657,7 @@ enum Raw {
 }
 
 impl Raw {
+    #[inline]
     fn value<'a>(self, line: &'a str, scratch: &'a str) -> Value<'a> {
         match self {
             Raw::Line(start, end) => Value::Str(line.get(start..end).unwrap_or_default()),

@@ -181,9 +181,12 @@ pub fn fold_hash(bytes: &[u8]) -> u64 {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut word = [0u8; 8];
-        word[..rest.len()].copy_from_slice(rest);
-        hash = (hash.rotate_left(5) ^ fold_word(u64::from_le_bytes(word))).wrapping_mul(K);
+        // Byte by byte: a copy of up to seven bytes would call `memcpy`.
+        let word = rest
+            .iter()
+            .rev()
+            .fold(0u64, |word, &byte| (word << 8) | u64::from(byte));
+        hash = (hash.rotate_left(5) ^ fold_word(word)).wrapping_mul(K);
     }
     hash ^ (hash >> 32)
 }
