@@ -239,7 +239,20 @@ pub struct Needles {
     /// The length of the shortest needle: a shorter value holds none, and is
     /// not scanned.
     shortest: usize,
-    automaton: OnceLock<Option<aho_corasick::AhoCorasick>>,
+    automaton: OnceLock<Option<Engine>>,
+}
+
+/// A built automaton: a DFA, searched through its own type so that each
+/// search skips the dynamic dispatch and checks of `AhoCorasick`, or, when
+/// the DFA would be too large, whatever `AhoCorasick` picks.
+#[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one per field, in a static: a box would cost an indirection per search"
+)]
+enum Engine {
+    Dfa(aho_corasick::dfa::DFA),
+    Other(aho_corasick::AhoCorasick),
 }
 
 impl Needles {
@@ -264,15 +277,20 @@ impl Needles {
     /// `build` picks a contiguous NFA, whose overlapping search took a
     /// quarter more instructions on the bench stream (callgrind); the DFA
     /// costs memory and build time, paid once, on first use.
-    fn build(&self) -> Option<aho_corasick::AhoCorasick> {
-        let mut builder = aho_corasick::AhoCorasick::builder();
-        builder
+    fn build(&self) -> Option<Engine> {
+        let dfa = aho_corasick::dfa::Builder::new()
             .ascii_case_insensitive(self.insensitive)
-            .match_kind(aho_corasick::MatchKind::Standard);
-        let dfa = builder
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .match_kind(aho_corasick::MatchKind::Standard)
             .build(self.needles);
-        dfa.or_else(|_| builder.kind(None).build(self.needles)).ok()
+        if let Ok(dfa) = dfa {
+            return Some(Engine::Dfa(dfa));
+        }
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(self.insensitive)
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .build(self.needles)
+            .ok()
+            .map(Engine::Other)
     }
 
     /// Calls `hit` with every atom whose pattern matches `text`. `entries`
@@ -289,37 +307,63 @@ impl Needles {
             return;
         }
         let automaton = self.automaton.get_or_init(|| self.build());
-        let Some(automaton) = automaton else {
+        match automaton {
+            Some(Engine::Dfa(dfa)) => {
+                use aho_corasick::automaton::{Automaton, OverlappingState};
+                let input = aho_corasick::Input::new(text);
+                let mut state = OverlappingState::start();
+                // A DFA built for unanchored search reports no error.
+                while dfa.try_find_overlapping(&input, &mut state).is_ok() {
+                    let Some(found) = state.get_match() else {
+                        break;
+                    };
+                    self.confirm(text, found, entries, ranges, &mut hit);
+                }
+            }
+            Some(Engine::Other(automaton)) => {
+                for found in automaton.find_overlapping_iter(text) {
+                    self.confirm(text, found, entries, ranges, &mut hit);
+                }
+            }
+            None => {}
+        }
+    }
+
+    /// Calls `hit` with the atom of each pattern of needle hit `found` that
+    /// holds for `text`.
+    #[inline]
+    fn confirm(
+        &self,
+        text: &str,
+        found: aho_corasick::Match,
+        entries: &[PatternEntry],
+        ranges: &[(u32, u32)],
+        hit: &mut impl FnMut(u32),
+    ) {
+        let needle = found.pattern().as_usize();
+        let Some(&(start, end)) = ranges.get(needle) else {
             return;
         };
-        for found in automaton.find_overlapping_iter(text) {
-            let needle = found.pattern().as_usize();
-            let Some(&(start, end)) = ranges.get(needle) else {
-                continue;
+        // Whether the hit has the needle's own case, asked once.
+        let mut exact_case = None;
+        for entry in entries.get(start as usize..end as usize).unwrap_or(&[]) {
+            if self.insensitive && !entry.insensitive {
+                let exact = *exact_case.get_or_insert_with(|| {
+                    text.as_bytes().get(found.start()..found.end())
+                        == self.needles.get(needle).map(|n| n.as_bytes())
+                });
+                if !exact {
+                    continue;
+                }
+            }
+            let confirmed = match entry.check {
+                Check::Prefix => found.start() == 0,
+                Check::Suffix => found.end() == text.len(),
+                Check::Contains => true,
+                Check::Whole => crate::text::wildcard_match(entry.pattern, text, entry.insensitive),
             };
-            // Whether the hit has the needle's own case, asked once.
-            let mut exact_case = None;
-            for entry in entries.get(start as usize..end as usize).unwrap_or(&[]) {
-                if self.insensitive && !entry.insensitive {
-                    let exact = *exact_case.get_or_insert_with(|| {
-                        text.as_bytes().get(found.start()..found.end())
-                            == self.needles.get(needle).map(|n| n.as_bytes())
-                    });
-                    if !exact {
-                        continue;
-                    }
-                }
-                let confirmed = match entry.check {
-                    Check::Prefix => found.start() == 0,
-                    Check::Suffix => found.end() == text.len(),
-                    Check::Contains => true,
-                    Check::Whole => {
-                        crate::text::wildcard_match(entry.pattern, text, entry.insensitive)
-                    }
-                };
-                if confirmed {
-                    hit(entry.atom);
-                }
+            if confirmed {
+                hit(entry.atom);
             }
         }
     }
