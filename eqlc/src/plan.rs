@@ -16,8 +16,9 @@
 //! by passes over a field, with every exact-string atom of a field that has
 //! a pass: all of them in one pass over the field's values, exact strings
 //! through one hash table, wildcard patterns through one Aho-Corasick
-//! automaton (whose hits are then confirmed), regular expressions through
-//! one `RegexSet`, and the rest one by one. Per event, the category fields
+//! automaton (whose hits are then confirmed), the rest one by one (regular
+//! expressions key no rule: run on every value, they cost the passes more
+//! than they saved). Per event, the category fields
 //! and the key fields of the rules whose category holds are computed first;
 //! only rules whose key holds are then evaluated, in file order. A
 //! candidate rule reads computed atoms where its field's pass has run and
@@ -465,7 +466,7 @@ fn is_broad(atom: &Atom, fields: &FieldTable) -> bool {
 
 /// A rough chance that an atom holds for an event, or `None` when the
 /// pass of its field cannot compute it cheaply (a pattern without a literal
-/// to search for, a comparison).
+/// to search for, a comparison, a regular expression).
 fn atom_rate(atom: &Atom, fields: &FieldTable, sharing: usize) -> Option<f64> {
     let broad = if is_broad(atom, fields) { 20.0 } else { 1.0 };
     let shared = 1.0 + (sharing as f64).ln();
@@ -491,8 +492,6 @@ fn atom_rate(atom: &Atom, fields: &FieldTable, sharing: usize) -> Option<f64> {
         }
         // A number the field's pass tests on each value.
         ValuePred::Numbers(numbers) => 0.01 * numbers.len() as f64,
-        // The field's regular-expression set.
-        ValuePred::Regex(_) => 0.05,
         _ => return None,
     };
     Some(base * broad * shared)

@@ -128,18 +128,15 @@ fn a_broad_field_is_a_key_only_when_nothing_else_is() {
 }
 
 #[test]
-fn regular_expressions_and_numbers_can_key_a_rule() {
+fn numbers_can_key_a_rule_and_regular_expressions_cannot() {
     let plan = plan(&[
         r#"process where process.name == "gost" or process.args regex """[0-9]+:[0-9]+""""#,
         r#"process where (problemchild.prediction == 1 and problemchild.prediction_probability > 0.98) or blocklist_label == 1"#,
     ]);
-    assert_eq!(
-        describe(&plan, plan.rules[0].key.as_ref()),
-        [
-            "process.args regex [\"[0-9]+:[0-9]+\"]",
-            "process.name in [\"gost\"]"
-        ]
-    );
+    // A regular expression run on every value of a field cost more in the
+    // passes than it saved in candidates (callgrind on the bench stream):
+    // a disjunction with one has no key, and the rule is always evaluated.
+    assert_eq!(plan.rules[0].key, None);
     assert_eq!(
         describe(&plan, plan.rules[1].key.as_ref()),
         ["blocklist_label number", "problemchild.prediction number"]
