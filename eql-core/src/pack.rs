@@ -136,6 +136,23 @@ impl ExactTable {
         (hash as usize) & (slots - 1)
     }
 
+    /// The slots of a table whose entry `i` has key `keys[i]` (lower case,
+    /// distinct): a power of two of them, at least twice the keys, each key
+    /// placed at its [`ExactTable::slot`] or the next free one. The compiler
+    /// lays tables out with it.
+    pub fn layout(keys: &[&str]) -> Vec<u32> {
+        let n_slots = (keys.len() * 2).next_power_of_two();
+        let mut slots = vec![0u32; n_slots];
+        for (index, key) in keys.iter().enumerate() {
+            let mut slot = ExactTable::slot(fold_hash(key.as_bytes()), n_slots);
+            while slots[slot] != 0 {
+                slot = (slot + 1) & (n_slots - 1);
+            }
+            slots[slot] = index as u32 + 1;
+        }
+        slots
+    }
+
     /// Calls `hit` with every atom that `text` makes true.
     #[inline]
     pub fn lookup(&self, text: &str, mut hit: impl FnMut(u32)) {
@@ -369,54 +386,6 @@ impl Needles {
     }
 }
 
-/// The regular expressions of one field's atoms, as one set built on first
-/// use, with each expression also built alone.
-///
-/// A value is first run through the set, which answers "does any match" in
-/// one pass and without allocating; only when one does are the expressions
-/// run one by one to tell which. `RegexSet::matches` would tell at once, but
-/// it allocates its answer on every call, and most values match none.
-#[derive(Debug)]
-pub struct Regexes {
-    patterns: &'static [&'static str],
-    compiled: OnceLock<Option<(regex::RegexSet, Vec<regex::Regex>)>>,
-}
-
-impl Regexes {
-    pub const fn new(patterns: &'static [&'static str]) -> Regexes {
-        Regexes {
-            patterns,
-            compiled: OnceLock::new(),
-        }
-    }
-
-    /// Calls `hit` with the index of every pattern that matches `text`.
-    #[inline]
-    pub fn scan(&self, text: &str, mut hit: impl FnMut(usize)) {
-        let compiled = self.compiled.get_or_init(|| {
-            let set = regex::RegexSet::new(self.patterns).ok()?;
-            let each = self
-                .patterns
-                .iter()
-                .map(|pattern| regex::Regex::new(pattern))
-                .collect::<Result<Vec<_>, _>>()
-                .ok()?;
-            Some((set, each))
-        });
-        let Some((set, each)) = compiled else {
-            return;
-        };
-        if !set.is_match(text) {
-            return;
-        }
-        for (index, regex) in each.iter().enumerate() {
-            if regex.is_match(text) {
-                hit(index);
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -424,17 +393,9 @@ mod tests {
     /// A table as the compiler lays one out: `ssh` and `chisel` fold case,
     /// `SSH` and `ssh-agent` do not.
     fn table(entries: &'static [ExactEntry]) -> ExactTable {
-        let slots = (entries.len() * 2).next_power_of_two();
-        let mut table = vec![0u32; slots];
-        for (index, entry) in entries.iter().enumerate() {
-            let mut slot = ExactTable::slot(fold_hash(entry.folded.as_bytes()), slots);
-            while table[slot] != 0 {
-                slot = (slot + 1) % slots;
-            }
-            table[slot] = index as u32 + 1;
-        }
+        let keys: Vec<&str> = entries.iter().map(|entry| entry.folded).collect();
         ExactTable {
-            slots: table.leak(),
+            slots: ExactTable::layout(&keys).leak(),
             entries,
         }
     }
@@ -650,14 +611,5 @@ mod tests {
         let mut bits = Vec::new();
         for_each_bit(&[0b101, 1 << 63], |bit| bits.push(bit));
         assert_eq!(bits, [0, 2, 127]);
-    }
-
-    static SET: Regexes = Regexes::new(&["\\A(?:a.*)\\z", "\\A(?:.*z)\\z"]);
-
-    #[test]
-    fn regex_sets() {
-        let mut found = Vec::new();
-        SET.scan("abz", |index| found.push(index));
-        assert_eq!(found, [0, 1]);
     }
 }

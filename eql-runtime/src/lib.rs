@@ -84,7 +84,7 @@ pub mod __private {
         ip_in, number_in, with_text, with_value,
     };
     pub use eql_core::pack::{
-        Check, ExactEntry, ExactTable, Needles, PackState, PatternEntry, Regexes, for_each_bit,
+        Check, ExactEntry, ExactTable, Needles, PackState, PatternEntry, for_each_bit,
     };
     pub use eql_core::scalar::{self, Cidr, Scalar, Text};
     pub use eql_core::value::Value;

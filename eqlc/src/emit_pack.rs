@@ -3,8 +3,8 @@
 //! The pack becomes one type with `for_each_match` and `rule_matches`.
 //! Inside a `const _` block sit: the slot constants of every field the pack
 //! reads; one function per key field that computes that field's key atoms
-//! in one pass over its values (the exact-string tables, the automata and
-//! the regular-expression sets are statics); one function per rule, which
+//! in one pass over its values (its exact-string hash table and its
+//! automaton are statics); one function per rule, which
 //! reads an atom when its field has been computed and tests the values
 //! otherwise, through the state when other rules share the test; and the
 //! tables that map key atoms to the rules they select.
@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use eql_core::pack::{ExactTable, fold_hash};
+use eql_core::pack::ExactTable;
 
 use crate::emit::{
     EmitContext, RuleMeta, emit_scalar_cond, emit_single_pred, emit_test, slot_consts,
@@ -341,18 +341,6 @@ fn emit_field_fn(
             NEEDLES.scan(text, &ENTRIES, &RANGES, |atom| state.set_atom(atom));
         });
     }
-    if !field_plan.regexes.is_empty() {
-        let patterns = field_plan.regexes.iter().map(|(_, pattern)| pattern);
-        let atoms = field_plan.regexes.iter().map(|(atom, _)| *atom as u32);
-        let n = field_plan.regexes.len();
-        statics.push(quote! {
-            static REGEXES: #rt::__private::Regexes = #rt::__private::Regexes::new(&[#(#patterns),*]);
-            static REGEX_ATOMS: [u32; #n] = [#(#atoms),*];
-        });
-        text_steps.push(quote! {
-            REGEXES.scan(text, |index| state.set_atom(REGEX_ATOMS[index]));
-        });
-    }
     let direct_steps = field_plan.direct.iter().map(|&atom| {
         let test = emit_single_pred(&plan.atoms[atom].pred, cx);
         let atom = atom as u32;
@@ -394,8 +382,7 @@ fn emit_field_fn(
 
 /// A field's exact strings as the runtime's hash table
 /// (`eql_core::pack::ExactTable`): the strings grouped by their ASCII-folded
-/// key, each key placed by `fold_hash` with linear probing in a power of two
-/// of slots at most half full.
+/// key, the keys laid out by `ExactTable::layout`.
 fn exact_table(
     exact: &[(String, Vec<AtomId>)],
     exact_folded: &[(String, Vec<AtomId>)],
@@ -411,17 +398,14 @@ fn exact_table(
         let group = groups.entry(text.to_ascii_lowercase()).or_default();
         group.1.push((text, atoms));
     }
-    let n_slots = (groups.len() * 2).next_power_of_two();
-    let mut slots = vec![0u32; n_slots];
-    let mut entries = Vec::with_capacity(groups.len());
-    for (index, (folded, (mut any_case, exact))) in groups.into_iter().enumerate() {
-        let mut slot = ExactTable::slot(fold_hash(folded.as_bytes()), n_slots);
-        while slots[slot] != 0 {
-            slot = (slot + 1) & (n_slots - 1);
-        }
-        slots[slot] = index as u32 + 1;
+    for (any_case, _) in groups.values_mut() {
         any_case.sort_unstable();
         any_case.dedup();
+    }
+    let keys: Vec<&str> = groups.keys().map(String::as_str).collect();
+    let slots = ExactTable::layout(&keys);
+    let mut entries = Vec::with_capacity(groups.len());
+    for (folded, (any_case, exact)) in &groups {
         let any_case = any_case.iter().map(|&a| a as u32);
         let exact = exact.iter().map(|(text, atoms)| {
             let atoms = atoms.iter().map(|&a| a as u32);

@@ -136,10 +136,8 @@ pub struct FieldPlan {
     pub patterns: Vec<PatternPlan>,
     pub patterns_folded: Vec<PatternPlan>,
     /// Atoms tested on every value one by one (numbers, comparisons, CIDR
-    /// blocks, booleans, patterns without a literal).
+    /// blocks, booleans, patterns without a literal, regular expressions).
     pub direct: Vec<AtomId>,
-    /// Atoms whose predicate is a regular expression: one set per field.
-    pub regexes: Vec<(AtomId, String)>,
     /// Atoms that hold when the field has any value.
     pub exists: Vec<AtomId>,
 }
@@ -523,7 +521,6 @@ impl FieldPlan {
             && self.patterns.is_empty()
             && self.patterns_folded.is_empty()
             && self.direct.is_empty()
-            && self.regexes.is_empty()
             && self.exists.is_empty()
     }
 }
@@ -612,9 +609,9 @@ fn plan_field(field: FieldId, atoms: &[Atom], include: impl Fn(AtomId) -> bool) 
                     }
                 }
             }
-            ValuePred::Regex(set) => plan.regexes.push((id, set.translated.clone())),
             ValuePred::Exists => plan.exists.push(id),
-            ValuePred::Bool(_)
+            ValuePred::Regex(_)
+            | ValuePred::Bool(_)
             | ValuePred::Numbers(_)
             | ValuePred::Compare { .. }
             | ValuePred::Date { .. }
